@@ -1,0 +1,1 @@
+"""The web side of the TensorFlow Playground: Django, Channels and the run API."""

@@ -1,0 +1,36 @@
+"""Worker command line: `python -m trainer worker` and `python -m trainer datasets pull`."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from trainer import datasets, devices
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trainer")
+    sub = parser.add_subparsers(dest="command", required=True)
+    w = sub.add_parser("worker", help="start a Celery worker for this host's device class")
+    w.add_argument("--concurrency", type=int, default=int(os.environ.get("TRAINER_CONCURRENCY", 2)))
+    w.add_argument("--loglevel", default="INFO")
+    d = sub.add_parser("datasets", help="fill or list the read-only Keras dataset cache")
+    d.add_argument("action", choices=["pull", "list"])
+    args = parser.parse_args(argv)
+    if args.command == "datasets":
+        return datasets.pull() if args.action == "pull" else datasets.show()
+    device_class = devices.detect_class()
+    os.environ["TRAINER_DEVICE"] = device_class
+    os.environ["TRAINER_CONCURRENCY"] = str(args.concurrency)
+    from trainer.celery import app
+
+    app.worker_main([
+        "worker", "--pool=threads", f"--concurrency={args.concurrency}", "-Q", device_class,
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "-O", "fair",
+        f"--loglevel={args.loglevel}", f"--hostname={device_class}@%h-{os.getpid()}",
+    ])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

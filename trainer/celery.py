@@ -1,0 +1,21 @@
+"""The worker's Celery app: lean settings, one queue per device class, no Django."""
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+app = Celery("trainer", broker=os.environ.get("CELERY_BROKER_URL", REDIS_URL))
+app.conf.update(
+    task_ignore_result=True,
+    task_acks_late=False,
+    worker_prefetch_multiplier=1,
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+    task_serializer="json",
+    accept_content=["json"],
+    worker_send_task_events=False,
+    imports=["trainer.tasks"],
+)

@@ -1,0 +1,177 @@
+"""The worker's handle on its zygote: starts it clean, asks it for warm spares, restarts it."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trainer import protocol
+from trainer.limits import Limits
+from trainer.sandbox import cgroups
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+INSECURE_ENV = "TRAINER_INSECURE_NO_SANDBOX"
+
+
+def datasets_dir() -> str:
+    return os.environ.get("TRAINER_DATASETS_DIR", str(ROOT / ".cache" / "datasets"))
+
+
+def jail_possible() -> tuple[bool, str]:
+    """Whether this host can build the full jail, and why not when it cannot."""
+    if os.geteuid() != 0:
+        return False, "the worker is not root, so it cannot create namespaces, cgroups or uids"
+    if not Path("/proc/self/ns/pid").exists():
+        return False, "the kernel has no pid namespaces"
+    return True, ""
+
+
+def insecure_opt_out() -> bool:
+    return os.environ.get(INSECURE_ENV, "") == "1"
+
+
+@dataclass
+class Spare:
+    """A warm child handed to one run: its pipes, its keeper, its cgroup."""
+
+    keeper: int
+    slot: int
+    child_pid: int
+    group: cgroups.Group | None
+    runtime: dict[str, Any]
+    control: int
+    stdout: int
+    stderr: int
+    events: int
+    status: int
+
+
+def clean_environment(device_class: str) -> dict[str, str]:
+    """The zygote's whole environment: what TensorFlow needs, nothing of the server's."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": "/nonexistent",
+        "KERAS_HOME": os.path.join(datasets_dir(), ".keras-home"),
+        "PYTHONPATH": str(ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1"),
+    }
+    if device_class == "gpu" and "CUDA_VISIBLE_DEVICES" in os.environ:
+        env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
+    return env
+
+
+class Pool:
+    """One zygote per worker process; thread-safe `take()` for the worker's run threads."""
+
+    def __init__(self, device_class: str, concurrency: int, spares: int | None = None) -> None:
+        self.device_class = device_class
+        self.concurrency = concurrency
+        self.spares = spares if spares is not None else int(os.environ.get("TRAINER_SPARES", 2))
+        self.limits = Limits.from_env()
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.sock: socket.socket | None = None
+        ok, why = jail_possible()
+        self.jailed = ok
+        if not ok and not insecure_opt_out():
+            raise RuntimeError(
+                f"refusing to run untrusted code: {why}. Run the worker as root, or on a "
+                f"single-user machine set {INSECURE_ENV}=1 to run snippets WITHOUT a sandbox."
+            )
+        if not ok:
+            log.warning("!!! %s=1: snippets run WITHOUT a sandbox on this worker !!!",
+                        INSECURE_ENV)
+
+    @property
+    def sandbox(self) -> str:
+        return "jail" if self.jailed else "none"
+
+    def start(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        os.makedirs(os.path.join(datasets_dir(), ".keras-home"), exist_ok=True)
+        logical = int(os.environ.get("TRAINER_LOGICAL_CPUS", 2))
+        config = {
+            "sock_fd": theirs.fileno(),
+            "spares": self.spares,
+            "jailed": self.jailed,
+            "uid_base": int(os.environ.get("TRAINER_UID_BASE", 61000)),
+            "slots": self.spares + self.concurrency + 2,
+            "device_class": self.device_class,
+            "logical_cpus": logical,
+            "readable": [*_interpreter_trees(), datasets_dir()],
+            "datasets_dir": datasets_dir(),
+            "limits": self.limits.as_dict(),
+            "instrument": {"graph_max_bytes": self.limits.graph_event_bytes},
+        }
+        python = shutil.which("python3", path=os.path.dirname(sys.executable)) or sys.executable
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+            [python, "-s", "-m", "trainer.sandbox.zygote", json.dumps(config)],
+            env=clean_environment(self.device_class), cwd=str(ROOT), close_fds=True,
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.sock = ours
+
+    def _request(self, message: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+        assert self.sock is not None
+        protocol.send_with_fds(self.sock, message, [])
+        return protocol.recv_with_fds(self.sock, 8)
+
+    def info(self, timeout: float = 60.0) -> dict[str, Any]:
+        """The runtime of the spares (TF version, devices) once the first one is warm."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                answer, _ = self._request({"op": "info"})
+            if answer.get("runtime") or time.monotonic() > deadline:
+                return answer
+            time.sleep(0.1)
+
+    def take(self) -> Spare:
+        with self.lock:
+            if self.process is None or self.process.poll() is not None:
+                log.error("zygote is gone; starting a new one")
+                self.start()
+            answer, fds = self._request({"op": "take"})
+        if not answer.get("ok"):
+            raise RuntimeError(answer.get("error", "the sandbox refused"))
+        named = dict(zip(answer["fds"], fds, strict=True))
+        status_line = b""
+        while not status_line.endswith(b"\n"):
+            chunk = os.read(named["status"], 1)
+            if not chunk:
+                break
+            status_line += chunk
+        group = cgroups.Group(answer["group"], answer["cgroup"]) if answer["cgroup"] else None
+        return Spare(keeper=answer["keeper"], slot=answer["slot"],
+                     child_pid=int(status_line or b"0"), group=group,
+                     runtime=answer["runtime"], **named)
+
+    def stop(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _interpreter_trees() -> list[str]:
+    trees = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        if "-packages" in real and os.path.isdir(real):
+            trees.add(real)
+    return sorted(trees)

@@ -1,0 +1,110 @@
+"""One memory + pids + cpu cgroup per sandboxed child, on cgroup v1 or v2, where the host has one."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(os.environ.get("TRAINER_CGROUP_ROOT", "/sys/fs/cgroup"))
+PARENT = "tfpg"
+
+
+def _write(path: Path, value: str) -> None:
+    with open(path, "w") as f:
+        f.write(value)
+
+
+def _read(path: Path) -> str:
+    with open(path) as f:
+        return f.read()
+
+
+def version() -> int:
+    """1 or 2 for the cgroup hierarchy we can use, 0 when there is none we may write."""
+    if (ROOT / "memory" / "cgroup.procs").exists() and (ROOT / "pids" / "cgroup.procs").exists():
+        return 1 if os.access(ROOT / "memory", os.W_OK) else 0
+    if (ROOT / "cgroup.controllers").exists():
+        return 2 if os.access(ROOT, os.W_OK) else 0
+    return 0
+
+
+@dataclass
+class Group:
+    """The cgroup of one child: created by the zygote, joined by the child, read by the supervisor."""
+
+    name: str
+    v: int
+
+    def _dirs(self) -> list[Path]:
+        if self.v == 1:
+            return [ROOT / c / PARENT / self.name for c in ("memory", "pids", "cpuacct")]
+        return [ROOT / PARENT / self.name]
+
+    def create(self, memory_bytes: int, max_tasks: int) -> None:
+        if self.v == 2:
+            parent = ROOT / PARENT
+            parent.mkdir(exist_ok=True)
+            for where in (ROOT, parent):
+                _write(where / "cgroup.subtree_control", "+memory +pids +cpu")
+        for d in self._dirs():
+            d.mkdir(parents=True, exist_ok=True)
+        if self.v == 1:
+            memory, pids, _cpu = self._dirs()
+            _write(memory / "memory.limit_in_bytes", str(memory_bytes))
+            swap = memory / "memory.memsw.limit_in_bytes"
+            if swap.exists():
+                _write(swap, str(memory_bytes))
+            _write(pids / "pids.max", str(max_tasks))
+        else:
+            (d,) = self._dirs()
+            _write(d / "memory.max", str(memory_bytes))
+            _write(d / "memory.swap.max", "0")
+            _write(d / "pids.max", str(max_tasks))
+
+    def join(self, pid: int = 0) -> None:
+        for d in self._dirs():
+            _write(d / "cgroup.procs", str(pid or os.getpid()))
+
+    def leave(self) -> None:
+        """Move this process back to the top: the keeper must not hold its child's group busy."""
+        tops = [ROOT / c for c in ("memory", "pids", "cpuacct")] if self.v == 1 else [ROOT]
+        for d in tops:
+            _write(d / "cgroup.procs", str(os.getpid()))
+
+    def memory_bytes(self) -> int:
+        if self.v == 1:
+            return int(_read(self._dirs()[0] / "memory.usage_in_bytes"))
+        return int(_read(self._dirs()[0] / "memory.current"))
+
+    def cpu_seconds(self) -> float:
+        if self.v == 1:
+            return int(_read(self._dirs()[2] / "cpuacct.usage")) / 1e9
+        for line in _read(self._dirs()[0] / "cpu.stat").splitlines():
+            if line.startswith("usage_usec"):
+                return int(line.split()[1]) / 1e6
+        return 0.0
+
+    def oom_kills(self) -> int:
+        path = self._dirs()[0] / ("memory.oom_control" if self.v == 1 else "memory.events")
+        for line in _read(path).splitlines():
+            if line.startswith("oom_kill "):
+                return int(line.split()[1])
+        return 0
+
+    def remove(self, attempts: int = 50) -> None:
+        for d in self._dirs():
+            for _ in range(attempts):
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    # Still busy: the kernel is finishing the last tasks; kill what is left.
+                    try:
+                        for pid in _read(d / "cgroup.procs").split():
+                            os.kill(int(pid), 9)
+                    except OSError:
+                        pass
+                    time.sleep(0.02)

@@ -1,0 +1,176 @@
+"""The jail around one child: namespaces, a minimal read-only root, rlimits and a dropped uid.
+
+`enter_namespaces` runs in the intermediate process (root, single-threaded); the rest runs in
+the child that becomes pid 1 of the new pid namespace, before TensorFlow starts any thread.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 0x40000
+MNT_DETACH = 0x2
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+
+NEW_ROOT = "/mnt" if os.path.isdir("/mnt") else "/tmp"
+SANDBOX_DIR = "/sandbox"
+WORK_DIR = SANDBOX_DIR + "/work"
+DEVICES = ("null", "zero", "full", "random", "urandom")
+# Host trees the child may read: the system's libraries and nothing of the host's data.
+SYSTEM_TREES = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives")
+ETC_FILES = ("ld.so.cache", "localtime", "ssl/openssl.cnf")
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(
+        _libc.mount(
+            source.encode(), target.encode(), fstype.encode() if fstype else None, flags,
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
+
+
+@dataclass(frozen=True)
+class JailSpec:
+    uid: int
+    gid: int
+    readable: tuple[str, ...]  # extra host trees bound read-only (the interpreter, site-packages)
+    cpu_seconds: int
+    written_bytes: int
+    open_files: int
+    max_tasks: int
+    memory_fallback_bytes: int  # RLIMIT_DATA, only where no memory cgroup holds the child
+
+
+def enter_namespaces() -> None:
+    """New pid, net, ipc and uts namespaces; the next fork becomes pid 1 of the new pid one."""
+    _check(_libc.unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+
+
+def _bind_readonly(source: str, target: Path) -> None:
+    if os.path.islink(source) and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(os.readlink(source), target)
+        return
+    if os.path.isdir(source):
+        target.mkdir(parents=True, exist_ok=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch()
+    mount(source, str(target), None, MS_BIND | MS_REC)
+    mount("none", str(target), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _write_etc(root: Path, uid: int, gid: int) -> None:
+    etc = root / "etc"
+    etc.mkdir(exist_ok=True)
+    for name in ETC_FILES:
+        src = Path("/etc") / name
+        if src.is_file():
+            (etc / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, etc / name)
+    (etc / "passwd").write_text(
+        f"root:x:0:0:root:/root:/bin/false\nsandbox:x:{uid}:{gid}:sandbox:{WORK_DIR}:/bin/false\n"
+    )
+    (etc / "group").write_text(f"root:x:0:\nsandbox:x:{gid}:\n")
+    (etc / "hosts").write_text("127.0.0.1 localhost\n::1 localhost\n")
+    (etc / "hostname").write_text("sandbox\n")
+    (etc / "resolv.conf").write_text("")
+    (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nhosts: files\n")
+
+
+def build_root(spec: JailSpec) -> None:
+    """Replace the filesystem with a fresh tmpfs root holding only what the child may see.
+
+    The mount namespace is the child's own: its keeper stays in the host's, with the host's /proc.
+    """
+    _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    root = Path(NEW_ROOT)
+    mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
+    for tree in SYSTEM_TREES + spec.readable:
+        if os.path.lexists(tree):
+            _bind_readonly(tree, root / tree.lstrip("/"))
+    _write_etc(root, spec.uid, spec.gid)
+    dev = root / "dev"
+    dev.mkdir()
+    for name in DEVICES:
+        # Device nodes need a plain bind: a read-only or nodev remount would make them unusable.
+        (dev / name).touch()
+        mount(f"/dev/{name}", str(dev / name), None, MS_BIND)
+    (dev / "shm").mkdir()
+    mount("tmpfs", str(dev / "shm"), "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, dev / name)
+    (root / "proc").mkdir()
+    mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    sandbox = root / SANDBOX_DIR.lstrip("/")
+    sandbox.mkdir()
+    mount("tmpfs", str(sandbox), "tmpfs", MS_NOSUID | MS_NODEV,
+          f"size={spec.written_bytes},mode=0755")
+    for sub, mode in (("work", 0o700), ("tmp", 0o1777)):
+        (sandbox / sub).mkdir()
+        os.chown(sandbox / sub, spec.uid, spec.gid)
+        os.chmod(sandbox / sub, mode)
+    os.symlink(SANDBOX_DIR + "/tmp", root / "tmp")
+    _pivot(root)
+
+
+def _pivot(root: Path) -> None:
+    old = root / ".old"
+    old.mkdir()
+    import platform
+
+    _check(_libc.syscall(SYS_PIVOT_ROOT[platform.machine()], str(root).encode(),
+                         str(old).encode()), "pivot_root")
+    os.chdir("/")
+    _check(_libc.umount2(b"/.old", MNT_DETACH), "umount old root")
+    os.rmdir("/.old")
+    mount("none", "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _check(_libc.sethostname(b"sandbox", 7), "sethostname")
+
+
+def set_limits(spec: JailSpec, with_cgroup: bool) -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CPU, (spec.cpu_seconds, spec.cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (spec.written_bytes, spec.written_bytes))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (spec.open_files, spec.open_files))
+    resource.setrlimit(resource.RLIMIT_NPROC, (spec.max_tasks, spec.max_tasks))
+    if not with_cgroup:
+        resource.setrlimit(resource.RLIMIT_DATA,
+                           (spec.memory_fallback_bytes, spec.memory_fallback_bytes))
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        raise PermissionError("still root after dropping privileges")
+
+
+def close_fds_except(keep: set[int]) -> None:
+    for fd in sorted(int(n) for n in os.listdir("/proc/self/fd")):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass

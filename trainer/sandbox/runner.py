@@ -1,0 +1,214 @@
+"""Inside the jailed child: warm TensorFlow up, wait for one job, run the snippet, report, exit."""
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import linecache
+import os
+import re
+import sys
+import threading
+import traceback
+import types
+import urllib.request
+from typing import Any
+
+from trainer import protocol
+
+STDIN, STDOUT, STDERR, EVENTS_FD, CONTROL_FD = 0, 1, 2, 3, 4
+SNIPPET_NAME = "main.py"
+DATASETS_COMMAND = "python -m trainer datasets pull"
+
+
+class DatasetNotCached(RuntimeError):
+    """A Keras dataset that this worker's read-only cache does not hold."""
+
+
+class EventWriter:
+    """Writes child events as JSON lines on the event pipe; safe from several threads."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.lock = threading.Lock()
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        line = json.dumps(protocol.json_safe(event), separators=(",", ":")).encode() + b"\n"
+        with self.lock:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self.fd, view):]
+
+
+def _no_download(url: Any, *args: Any, **kwargs: Any) -> Any:
+    raise DatasetNotCached(
+        f"{url} is not in this worker's dataset cache, and the sandbox has no network. "
+        f"The worker's operator fills the cache with `{DATASETS_COMMAND}`."
+    )
+
+
+def setup_stdio() -> None:
+    sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    for fd, name in ((STDOUT, "stdout"), (STDERR, "stderr")):
+        raw = io.FileIO(fd, "w", closefd=False)
+        stream = io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True)
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
+def configure_devices(tf: Any, device_class: str, slot: int, logical_cpus: int) -> None:
+    """Before the first op: split the CPU for MirroredStrategy, or give this slot one GPU."""
+    tf.config.threading.set_inter_op_parallelism_threads(2)
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        mine = gpus[slot % len(gpus)]
+        tf.config.set_visible_devices([mine], "GPU")
+        tf.config.experimental.set_memory_growth(mine, True)
+    elif logical_cpus > 1:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(logical_cpus)]
+        )
+
+
+WARM_UP_SOURCE = """\
+@tf.function
+def double(x):
+    if x > 0:
+        return x * 2
+    return x
+
+double(tf.constant(1.0)).numpy()
+"""
+
+
+def warm_up(tf: Any) -> dict[str, Any]:
+    """Run the first op and convert a first function here, so the learner's run does not pay.
+
+    The warm-up code is compiled from a string registered in linecache: AutoGraph rereads the
+    file of any function whose module has a `__file__`, and this checkout is hidden by the jail.
+    """
+    (tf.constant([1.0, 2.0]) * 2.0).numpy()
+    name = "<sandbox warm-up>"
+    lines = WARM_UP_SOURCE.splitlines(True)
+    linecache.cache[name] = (len(WARM_UP_SOURCE), None, lines, name)
+    exec(compile(WARM_UP_SOURCE, name, "exec"), {"tf": tf, "__name__": "sandbox_warm_up"})  # noqa: S102
+    import platform
+
+    import keras
+
+    return {
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "python": platform.python_version(),
+        "devices": [d.name for d in tf.config.list_logical_devices()],
+    }
+
+
+def _user_frames(tb: types.TracebackType | None, filename: str) -> list[dict[str, Any]]:
+    frames = []
+    for frame in traceback.extract_tb(tb):
+        if frame.filename == filename:
+            frames.append({"line": frame.lineno, "name": frame.name, "text": frame.line or ""})
+    return frames
+
+
+def error_event(exc: BaseException, filename: str) -> dict[str, Any]:
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        frames = [{"line": exc.lineno, "name": "<module>", "text": (exc.text or "").rstrip()}]
+        line = exc.lineno
+    else:
+        frames = _user_frames(exc.__traceback__, filename)
+        line = frames[-1]["line"] if frames else None
+        # Errors raised while tracing a tf.function name the user's line in their message.
+        mentioned = re.findall(rf'File "{re.escape(filename)}", line (\d+)', str(exc))
+        if mentioned:
+            line = int(mentioned[-1])
+    return {
+        "type": "error",
+        "exc_type": type(exc).__name__,
+        "message": str(exc) if not isinstance(exc, SyntaxError) else exc.msg,
+        "traceback": frames,
+        "line": line,
+    }
+
+
+def execute(job: dict[str, Any], emit: EventWriter, instrumentation: Any, tf: Any) -> int:
+    """Run one snippet; returns the process exit code."""
+    code: str = job["code"]
+    filename = os.path.join(os.getcwd(), SNIPPET_NAME)
+    with open(filename, "w", encoding="utf-8") as f:
+        f.write(code)
+    # AutoGraph reads the source of user functions; a cache entry with no mtime is never evicted.
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    if job.get("seed") is not None:
+        import keras
+
+        keras.utils.set_random_seed(int(job["seed"]))
+    namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    sys.argv = [filename]
+    graph = None
+    status = 0
+    try:
+        compiled = compile(code, filename, "exec", dont_inherit=True)
+        if job.get("mode") == "graph":
+            with tf.Graph().as_default() as graph:
+                exec(compiled, namespace)  # noqa: S102 - running the learner's code is the point
+        else:
+            exec(compiled, namespace)  # noqa: S102
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if not isinstance(exc.code, int) and exc.code is not None:
+            print(exc.code, file=sys.stderr)
+    except BaseException as exc:  # noqa: BLE001 - every failure of user code is reported
+        try:
+            sys.stdout.flush()
+        except Exception:  # noqa: BLE001, S110 - the user may have closed stdout
+            pass
+        emit(error_event(exc, filename))
+        status = 1
+    finally:
+        if instrumentation is not None:
+            try:
+                instrumentation.finish(graph)
+            except Exception:  # noqa: BLE001, S110 - never let instrumentation change the outcome
+                pass
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001, S110
+                pass
+    return status
+
+
+def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
+          instrument_options: dict[str, Any]) -> None:
+    """The child's life after the jail: warm up, say ready, take one job, run it, exit."""
+    import tensorflow as tf
+
+    emit = EventWriter(EVENTS_FD)
+    configure_devices(tf, device_class, slot, logical_cpus)
+    runtime = warm_up(tf)
+    urllib.request.urlretrieve = _no_download
+    import keras.src.utils.file_utils as keras_files
+
+    keras_files.urlretrieve = _no_download  # type: ignore[attr-defined]
+    instrumentation = None
+    try:
+        from trainer.instrument import Instrumentation
+
+        instrumentation = Instrumentation(emit, **instrument_options)
+        instrumentation.install()
+    except ImportError:
+        instrumentation = None
+    protocol.write_message(ready_fd, {"ok": True, "runtime": runtime})
+    os.close(ready_fd)
+    try:
+        job = protocol.read_message(CONTROL_FD)
+    except (EOFError, ValueError):
+        os._exit(0)  # the spare was retired without a job
+    os.close(CONTROL_FD)
+    status = execute(job, emit, instrumentation, tf)
+    os._exit(status if 0 <= status < 256 else 1)

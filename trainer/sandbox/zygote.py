@@ -1,0 +1,337 @@
+"""The zygote: a clean interpreter with TensorFlow imported that keeps jailed, warm spares ready.
+
+Started by exec with an empty environment, it imports TensorFlow, Keras and NumPy and never runs
+a TF op. It forks spares: each goes through the jail, warms TensorFlow up and waits for one job.
+The supervisor asks for a spare over a unix socket and receives the spare's pipes.
+
+Process tree of one spare:  zygote -> keeper (host pid namespace: joins the cgroup, unshares,
+forks, reports the child's pid and wait status on the status pipe) -> child (pid 1 of its own
+pid namespace: jail, warm-up, the learner's code).
+"""
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from trainer import protocol
+from trainer.sandbox import cgroups, jail
+
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Config:
+    sock_fd: int
+    spares: int
+    jailed: bool
+    uid_base: int
+    slots: int
+    device_class: str
+    logical_cpus: int
+    readable: list[str]
+    datasets_dir: str
+    limits: dict[str, int]
+    instrument: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Spare:
+    keeper_pid: int
+    slot: int
+    group: str
+    fds: dict[str, int]
+    ready_fd: int
+    born: float
+    runtime: dict[str, Any] | None = None
+
+
+def _pdeathsig() -> None:
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class Zygote:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.sock = socket.socket(fileno=config.sock_fd)
+        self.cgroup_v = cgroups.version() if config.jailed else 0
+        self.spares: list[Spare] = []  # warming or ready, oldest first
+        self.busy_slots: dict[int, int] = {}  # keeper pid -> slot
+        self.waiting = 0  # take requests not yet answered
+        self.counter = 0
+        self.last_runtime: dict[str, Any] | None = None
+        self.failures = 0
+
+    # --- spares -------------------------------------------------------------------------
+    def _free_slot(self) -> int:
+        used = set(self.busy_slots.values()) | {s.slot for s in self.spares}
+        for slot in range(self.config.slots):
+            if slot not in used:
+                return slot
+        raise RuntimeError("no free sandbox slot")
+
+    def spawn(self) -> None:
+        slot = self._free_slot()
+        self.counter += 1
+        group_name = f"{os.getpid()}-{self.counter}"
+        limits = self.config.limits
+        if self.cgroup_v:
+            cgroups.Group(group_name, self.cgroup_v).create(
+                limits["memory_bytes"], limits["max_tasks"])
+        pipes = {name: os.pipe() for name in ("control", "stdout", "stderr", "events", "status",
+                                               "ready")}
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self._keeper(slot, group_name, pipes)
+            except BaseException:  # noqa: BLE001 - the keeper must never return into the zygote
+                traceback.print_exc()
+            os._exit(70)
+        parent_ends = {"control": pipes["control"][1], "stdout": pipes["stdout"][0],
+                       "stderr": pipes["stderr"][0], "events": pipes["events"][0],
+                       "status": pipes["status"][0]}
+        for name, (r, w) in pipes.items():
+            os.close(w if name != "control" else r)
+        self.spares.append(Spare(pid, slot, group_name, parent_ends, pipes["ready"][0],
+                                 time.monotonic()))
+
+    def _keeper(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]]) -> None:
+        _pdeathsig()
+        if self.cgroup_v:
+            cgroups.Group(group_name, self.cgroup_v).join()
+        if self.config.jailed:
+            jail.enter_namespaces()
+        child = os.fork()
+        if child == 0:
+            self._child(slot, pipes)
+            os._exit(71)
+        if self.cgroup_v:
+            cgroups.Group(group_name, self.cgroup_v).leave()
+        status_w = pipes["status"][1]
+        jail.close_fds_except({status_w, 2})
+        os.write(status_w, f"{child}\n".encode())
+        while True:
+            try:
+                _, wait_status = os.waitpid(child, 0)
+                break
+            except ChildProcessError:
+                wait_status = 0
+                break
+            except InterruptedError:
+                continue
+        os.write(status_w, f"{wait_status}\n".encode())
+        os._exit(0)
+
+    def _child(self, slot: int, pipes: dict[str, tuple[int, int]]) -> None:
+        cfg = self.config
+        ready_w = pipes["ready"][1]
+        try:
+            limits = cfg.limits
+            spec = jail.JailSpec(
+                uid=cfg.uid_base + slot, gid=cfg.uid_base + slot,
+                readable=tuple(cfg.readable), cpu_seconds=limits["cpu_seconds"],
+                written_bytes=limits["written_bytes"], open_files=limits["open_files"],
+                max_tasks=limits["max_tasks"], memory_fallback_bytes=limits["memory_bytes"] * 2,
+            )
+            if cfg.jailed:
+                jail.build_root(spec)
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            wanted = {0: devnull, 1: pipes["stdout"][1], 2: pipes["stderr"][1],
+                      3: pipes["events"][1], 4: pipes["control"][0], 5: ready_w}
+            # Lift every source above the targets first, so no dup2 overwrites a later source.
+            lifted = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 64) for t, src in wanted.items()}
+            for target, source in lifted.items():
+                os.dup2(source, target)
+            jail.close_fds_except(set(wanted))
+            ready_fd = 5
+            from trainer.sandbox import runner
+
+            runner.setup_stdio()
+            if cfg.jailed:
+                jail.set_limits(spec, with_cgroup=bool(self.cgroup_v))
+                jail.drop_privileges(spec.uid, spec.gid)
+                _pdeathsig()
+                from trainer.sandbox import seccomp
+
+                if seccomp.supported():
+                    seccomp.apply()
+                os.chdir(jail.WORK_DIR)
+                _link_datasets(cfg.datasets_dir)
+            else:
+                work = f"/tmp/tfpg-insecure-{os.getpid()}"  # noqa: S108 - opt-out mode only
+                os.makedirs(work, exist_ok=True)
+                os.chdir(work)
+            os.environ.update({"HOME": os.getcwd(), "TMPDIR": "/tmp"})  # noqa: S108
+        except BaseException as exc:  # noqa: BLE001 - reported to the zygote, never hidden
+            protocol.write_message(ready_w, {"ok": False, "error": f"jail: {exc!r}\n"
+                                             + traceback.format_exc()})
+            os._exit(72)
+        try:
+            runner.serve(device_class=cfg.device_class, slot=slot,
+                         logical_cpus=cfg.logical_cpus, ready_fd=ready_fd,
+                         instrument_options=cfg.instrument)
+        except BaseException as exc:  # noqa: BLE001
+            try:
+                protocol.write_message(ready_fd, {"ok": False, "error": f"warm-up: {exc!r}"})
+            except OSError:
+                # Past warm-up: the learner sees that the sandbox, not their code, failed.
+                traceback.print_exc()
+                sys.stderr.flush()
+            os._exit(73)
+
+    def _on_ready(self, spare: Spare) -> None:
+        try:
+            message = protocol.read_message(spare.ready_fd)
+        except (EOFError, ValueError):
+            message = {"ok": False, "error": "the spare died while warming up"}
+        os.close(spare.ready_fd)
+        spare.ready_fd = -1
+        if message.get("ok"):
+            spare.runtime = message["runtime"]
+            self.last_runtime = spare.runtime
+            self.failures = 0
+            return
+        self.failures += 1
+        print(f"zygote: spare failed: {message.get('error')}", file=sys.stderr, flush=True)
+        self._discard(spare)
+
+    def _discard(self, spare: Spare) -> None:
+        self.spares.remove(spare)
+        for fd in spare.fds.values():
+            os.close(fd)
+        if spare.ready_fd >= 0:
+            os.close(spare.ready_fd)
+        try:
+            os.kill(spare.keeper_pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.busy_slots[spare.keeper_pid] = spare.slot  # freed when reaped
+
+    # --- requests -----------------------------------------------------------------------
+    def _ready_spare(self) -> Spare | None:
+        for spare in self.spares:
+            if spare.runtime is not None:
+                return spare
+        return None
+
+    def _hand_out(self) -> None:
+        while self.waiting:
+            spare = self._ready_spare()
+            if spare is None:
+                return
+            self.spares.remove(spare)
+            self.busy_slots[spare.keeper_pid] = spare.slot
+            names = ["control", "stdout", "stderr", "events", "status"]
+            protocol.send_with_fds(
+                self.sock,
+                {"ok": True, "keeper": spare.keeper_pid, "slot": spare.slot,
+                 "group": spare.group, "cgroup": self.cgroup_v, "runtime": spare.runtime,
+                 "fds": names},
+                [spare.fds[n] for n in names],
+            )
+            for fd in spare.fds.values():
+                os.close(fd)
+            self.waiting -= 1
+
+    def _on_request(self) -> bool:
+        try:
+            message, _ = protocol.recv_with_fds(self.sock, 0)
+        except (EOFError, ConnectionError):
+            return False
+        op = message.get("op")
+        if op == "take":
+            self.waiting += 1
+        elif op == "info":
+            protocol.send_with_fds(self.sock, {"ok": True, "runtime": self.last_runtime,
+                                               "ready": sum(1 for s in self.spares if s.runtime),
+                                               "cgroup": self.cgroup_v}, [])
+        return True
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.busy_slots.pop(pid, None)
+
+    def _refill(self) -> None:
+        total = len(self.spares) + len(self.busy_slots)
+        while len(self.spares) < self.config.spares + min(self.waiting, 2) and \
+                total < self.config.slots:
+            if self.failures >= 5:
+                return  # the jail keeps failing: say so through the refusals, do not spin
+            self.spawn()
+            total += 1
+
+    def loop(self) -> None:
+        while True:
+            self._reap()
+            self._refill()
+            self._hand_out()
+            warming = {s.ready_fd: s for s in self.spares if s.ready_fd >= 0}
+            readable, _, _ = select.select([self.sock, *warming], [], [], 0.2)
+            for fd in readable:
+                if fd is self.sock:
+                    if not self._on_request():
+                        return
+                else:
+                    self._on_ready(warming[fd])
+            if self.failures >= 5 and self.waiting:
+                protocol.send_with_fds(self.sock, {"ok": False, "error":
+                                       "the sandbox cannot start a child on this worker"}, [])
+                self.waiting -= 1
+
+
+def _link_datasets(datasets_dir: str) -> None:
+    """Keras looks for datasets under /tmp/.keras when its home is read-only: point it there."""
+    base = os.path.join("/tmp", ".keras", "datasets")  # noqa: S108
+    os.makedirs(base, exist_ok=True)
+    if os.path.isdir(datasets_dir):
+        for name in os.listdir(datasets_dir):
+            os.symlink(os.path.join(datasets_dir, name), os.path.join(base, name))
+
+
+def preload() -> None:
+    """Import what the child needs while the zygote can still read the whole host."""
+    import keras  # noqa: F401
+    import numpy  # noqa: F401
+    import tensorflow as tf
+
+    tf.autograph.to_code  # noqa: B018 - touch the lazy module now
+    import keras.src.datasets.fashion_mnist  # noqa: F401
+    import keras.src.utils.file_utils  # noqa: F401
+
+    from trainer.sandbox import runner, seccomp  # noqa: F401
+
+    try:
+        import trainer.instrument  # noqa: F401
+    except ImportError:
+        pass
+    import platform  # noqa: F401
+    import gzip  # noqa: F401
+    import inspect  # noqa: F401
+
+
+def main() -> None:
+    config = Config(**json.loads(sys.argv[1]))
+    preload()
+    gc.collect()
+    gc.freeze()
+    Zygote(config).loop()
+
+
+if __name__ == "__main__":
+    main()

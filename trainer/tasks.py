@@ -1,0 +1,30 @@
+"""Celery tasks of the worker side; thin: they take ids and primitives and hand over."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from celery import signals
+
+from trainer import worker
+from trainer.celery import app
+
+log = logging.getLogger(__name__)
+
+
+@signals.worker_ready.connect
+def _start(**_: Any) -> None:
+    began = time.monotonic()
+    worker.start()
+    log.info("worker ready in %.1f s: zygote and spares warm", time.monotonic() - began)
+
+
+@signals.worker_shutdown.connect
+def _stop(**_: Any) -> None:
+    worker.stop()
+
+
+@app.task(name="trainer.execute_run", ignore_result=True)
+def execute_run(run_id: str, code: str, options: dict[str, Any]) -> None:
+    worker.execute(run_id, code, options)
