@@ -126,7 +126,7 @@ class Supervisor:
         runtime = {**spare.runtime, "device": self.device, "host": socket.gethostname(),
                    "sandbox": self.pool.sandbox}
         self.stream.add("status", status="running", host=runtime["host"], device=self.device,
-                        runtime=runtime)
+                        runtime=runtime, started_at=time.time())
         self.stream.flush()
         started = time.monotonic()
         cpu0 = 0.0

@@ -1,0 +1,14 @@
+"""The web side's Celery app: it only persists finished runs (queue `web`)."""
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+
+app = Celery("playground")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(task_ignore_result=True, worker_prefetch_multiplier=4,
+                broker_connection_retry_on_startup=True, task_default_queue="web")
+app.autodiscover_tasks(["playground.runs"])

@@ -1,0 +1,150 @@
+"""Everything that changes a run: create, cancel, finalize, declare lost. The only writer of Run."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from celery import Celery
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from playground.runs import streams
+from playground.runs.models import TERMINAL, Run
+
+DEVICE_ORDER = ("tpu", "gpu", "cpu")
+QUEUED_TOO_LONG = dt.timedelta(minutes=15)
+
+_celery: Celery | None = None
+
+
+class NoWorker(Exception):
+    """No live worker serves the device class asked for."""
+
+
+def celery() -> Celery:
+    global _celery
+    if _celery is None:
+        _celery = Celery("playground", broker=settings.CELERY_BROKER_URL)
+        _celery.conf.update(task_ignore_result=True, broker_connection_retry_on_startup=True)
+    return _celery
+
+
+def resolve_device(requested: str) -> str:
+    live = streams.live_classes()
+    if requested == "auto":
+        for name in DEVICE_ORDER:
+            if live.get(name):
+                return name
+        raise NoWorker("No worker is online right now, so nothing can run. Try again shortly.")
+    if not live.get(requested):
+        raise NoWorker(f"No {requested.upper()} worker is online right now. "
+                       f"Pick another device or 'auto'.")
+    return requested
+
+
+def create_run(session_key: str, *, code: str, mode: str, device: str, concept: str,
+               seed: int | None) -> Run:
+    """Store the run and enqueue it on its device's queue once the row is committed."""
+    device_class = resolve_device(device)
+    with transaction.atomic():
+        run = Run.objects.create(session_key=session_key, code=code, mode=mode,
+                                 device=device_class, concept=concept, seed=seed)
+        options = {"mode": mode, "seed": seed}
+        transaction.on_commit(lambda: celery().send_task(
+            "trainer.execute_run", args=[run.id, code, options], queue=device_class))
+    return run
+
+
+def get_owned(run_id: str, session_key: str | None) -> Run | None:
+    if not session_key:
+        return None
+    return Run.objects.filter(id=run_id, session_key=session_key).first()
+
+
+def cancel_run(run: Run) -> None:
+    streams.client().set(streams.cancel_key(run.id), "1", ex=settings.STREAM_TTL_SECONDS)
+
+
+def finalize_run(run_id: str) -> Run | None:
+    """Persist the stream of a finished run into its row (idempotent)."""
+    events = streams.read_all(run_id)
+    if not events or events[-1]["type"] != "done":
+        return None
+    with transaction.atomic():
+        run = Run.objects.select_for_update().filter(id=run_id).first()
+        if run is None or run.is_finished:
+            return run
+        done = events[-1]
+        status_event = next((e for e in events if e["type"] == "status"), None)
+        run.status = done["status"]
+        run.events = events
+        run.duration_ms = done.get("duration_ms")
+        run.exit_code = done.get("exit_code")
+        run.runtime = (status_event or {}).get("runtime", {})
+        run.finished = timezone.now()
+        run.started = run.finished - dt.timedelta(milliseconds=done.get("duration_ms") or 0)
+        run.save()
+    return run
+
+
+def declare_lost_if_stale(run: Run, events: list[dict[str, Any]]) -> bool:
+    """End a run whose worker went silent: a `done` with status worker-lost, if nobody wrote one."""
+    if events and events[-1]["type"] == "done":
+        return False
+    now = timezone.now()
+    if events:
+        started_at = events[0].get("started_at") or run.created.timestamp()
+        silent_for = now.timestamp() - started_at - events[-1]["t"] / 1000
+        # Resource samples arrive every second while a run is alive.
+        if silent_for < settings.RUN_STALE_SECONDS:
+            return False
+    elif now - run.created < QUEUED_TOO_LONG:
+        return False
+    seq = events[-1]["seq"] + 1 if events else 1
+    t = events[-1]["t"] if events else 0
+    return streams.append_terminal(run.id, seq, {
+        "type": "done", "t": t, "status": "worker-lost", "duration_ms": t, "exit_code": -1,
+    })
+
+
+def record(run: Run) -> dict[str, Any]:
+    """The run as `GET /api/runs/<id>` shows it, live or finished."""
+    if run.is_finished:
+        events = run.events
+        status = run.status
+    else:
+        events = streams.read_all(run.id)
+        if declare_lost_if_stale(run, events):
+            events = streams.read_all(run.id)
+        if events and events[-1]["type"] == "done":
+            finalize_run(run.id)
+            run.refresh_from_db()
+        status = run.status if run.is_finished else ("running" if events else "queued")
+    status_event = next((e for e in events if e["type"] == "status"), None)
+    return {
+        "id": run.id,
+        "status": status,
+        "code": run.code,
+        "mode": run.mode,
+        "device": run.device,
+        "concept": run.concept or None,
+        "seed": run.seed,
+        "created": run.created.isoformat(),
+        "started": run.started.isoformat() if run.started else None,
+        "finished": run.finished.isoformat() if run.finished else None,
+        "duration_ms": run.duration_ms,
+        "exit_code": run.exit_code,
+        "events": events,
+        "runtime": run.runtime or (status_event or {}).get("runtime", {}),
+    }
+
+
+def run_record(run_id: str, session_key: str | None) -> dict[str, Any] | None:
+    """The record of a run this session owns, or None (unknown run or someone else's)."""
+    run = get_owned(run_id, session_key)
+    return record(run) if run else None
+
+
+__all__ = ["TERMINAL", "NoWorker", "cancel_run", "create_run", "finalize_run", "get_owned",
+           "record", "run_record"]

@@ -1,0 +1,89 @@
+"""`/ws/runs/<id>?after=<seq>`: replay a run's events after `seq`, then follow it live to `done`."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from playground.runs import actions, streams
+from playground.runs.models import Run
+
+BLOCK_MS = 5000
+BATCH = 500
+NOT_FOUND = 4404
+
+
+def _owned(run_id: str, session_key: str | None) -> Run | None:
+    return actions.get_owned(run_id, session_key)
+
+
+def _check_stale(run_id: str) -> None:
+    run = Run.objects.filter(id=run_id).first()
+    if run is not None and not run.is_finished:
+        actions.declare_lost_if_stale(run, streams.read_all(run_id))
+
+
+class RunConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        run_id = self.scope["url_route"]["kwargs"]["run_id"]
+        session = self.scope.get("session")
+        run = await database_sync_to_async(_owned)(run_id, session.session_key if session else None)
+        if run is None:
+            await self.close(code=NOT_FOUND)
+            return
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        try:
+            after = max(0, int(query.get("after", ["0"])[0]))
+        except ValueError:
+            after = 0
+        await self.accept()
+        self.follower = asyncio.ensure_future(self._follow(run, after))
+
+    async def disconnect(self, code: int) -> None:
+        follower = getattr(self, "follower", None)
+        if follower is not None:
+            follower.cancel()
+
+    async def _send_event(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(event, separators=(",", ":")))
+
+    async def _follow(self, run: Run, after: int) -> None:
+        try:
+            if run.is_finished:
+                await self._replay_stored(run.events, after)
+                return
+            await self._follow_stream(run, after)
+        except asyncio.CancelledError:
+            raise
+        finally:
+            await self.close()
+
+    async def _replay_stored(self, events: list[dict[str, Any]], after: int) -> None:
+        for event in events:
+            if event["seq"] > after:
+                await self._send_event(event)
+
+    async def _follow_stream(self, run: Run, after: int) -> None:
+        r = streams.async_client()
+        key = streams.stream_key(run.id)
+        last = f"{after}-0"
+        while True:
+            answer = await r.xread({key: last}, count=BATCH, block=BLOCK_MS)
+            if not answer:
+                if not await r.exists(key):
+                    stored = await database_sync_to_async(Run.objects.get)(id=run.id)
+                    if stored.is_finished:
+                        await self._replay_stored(stored.events, int(last.split("-")[0]))
+                        return
+                await database_sync_to_async(_check_stale)(run.id)
+                continue
+            for entry_id, fields in answer[0][1]:
+                last = entry_id.decode()
+                event = json.loads(fields[b"e"])
+                await self._send_event(event)
+                if event["type"] == "done":
+                    return

@@ -1,0 +1,1 @@
+"""Shares: frozen, public, read-only copies of finished runs, and their exports."""

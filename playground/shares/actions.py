@@ -1,0 +1,40 @@
+"""Freezing a run into a share; the only writer of Share."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from playground.runs import actions as run_actions
+from playground.runs.models import Run
+from playground.shares.models import Share
+
+MAX_SHARE_BYTES = 32 * 1024 * 1024
+
+
+class NotShareable(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def share_run(run: Run) -> tuple[Share, bool]:
+    """The run's share, made on first call; sharing twice gives the same link."""
+    existing = Share.objects.filter(run=run).first()
+    if existing:
+        return existing, False
+    record = run_actions.record(run)
+    if record["status"] not in run_actions.TERMINAL:
+        raise NotShareable(409, "not_finished", "Only a finished run can be shared.")
+    if len(json.dumps(record)) > MAX_SHARE_BYTES:
+        raise NotShareable(413, "too_large", "This run's output is too large to share.")
+    try:
+        with transaction.atomic():
+            return Share.objects.create(run=run, record=record), True
+    except IntegrityError:
+        return Share.objects.get(run=run), False
+
+
+def shared_record(share: Share) -> dict[str, Any]:
+    return {**share.record, "shared": share.created.isoformat()}

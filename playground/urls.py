@@ -1,0 +1,13 @@
+"""URL routes of the web side; each app brings its own."""
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+urlpatterns = [
+    path("", include("playground.runs.urls")),
+    path("", include("playground.shares.urls")),
+    path("", include("playground.concepts.urls")),
+    path("", include("playground.web.urls")),
+    path("", include("playground.learn.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]

@@ -1,0 +1,89 @@
+"""Shared fixtures: a live stack (real Redis, Celery workers, zygote, jail, Daphne) for the suite."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+import redis
+
+from scripts.stack import ROOT, Stack, free_port, redis_answers
+from tests.live import LiveClient
+
+TEST_REDIS_DB = 15
+
+
+def _redis_for_tests() -> tuple[str, bool]:
+    """A Redis URL on a database of its own, and whether a server must be started for it."""
+    base = urlparse(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    if redis_answers(base.geturl()):
+        return urlunparse(base._replace(path=f"/{TEST_REDIS_DB}")), False
+    return f"redis://127.0.0.1:{free_port()}/0", True
+
+
+def _database_for_stack(tmp: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        name = "tfpg_live_test"
+        admin = urlunparse(urlparse(url)._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+    return f"sqlite:///{tmp / 'live.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def live_stack() -> Iterator[Stack]:
+    tmp = Path(tempfile.mkdtemp(prefix="tfpg-live-"))
+    redis_url, start_redis = _redis_for_tests()
+    env = {
+        "DATABASE_URL": _database_for_stack(tmp),
+        "RUN_RATE_LIMIT": "100000/m",
+        "SHARE_RATE_LIMIT": "100000/h",
+        "TRAINER_SPARES": os.environ.get("TRAINER_SPARES", "2"),
+    }
+    stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
+    if start_redis:
+        stack.start_redis_if_needed()
+    else:
+        redis.Redis.from_url(redis_url).flushdb()
+    for command in (["migrate", "--verbosity", "0"], ["load_content"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True,
+                       env={**stack.env}, stdout=subprocess.DEVNULL)
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        for log in sorted(tmp.glob("*.log")):
+            text = log.read_text(errors="replace")
+            if "Traceback" in text:
+                sys.stderr.write(f"\n--- {log.name} (last lines) ---\n{text[-4000:]}\n")
+
+
+@pytest.fixture
+def live_client(live_stack: Stack) -> Iterator[LiveClient]:
+    client = LiveClient(live_stack.url)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def run_snippet(live_stack: Stack) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Run code in the real sandbox through the public contract; returns the finished record."""
+    client = LiveClient(live_stack.url)
+
+    def run(code: str, mode: str = "eager", **options: Any) -> dict[str, Any]:
+        return client.run(code, mode=mode, **options)
+
+    yield run
+    client.close()
