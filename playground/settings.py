@@ -78,12 +78,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "pg:layer:"},
-    }
-}
+# No channel layer: run sockets follow the run's Redis stream directly (XREAD), which beat
+# group_send on latency and worker CPU (DESIGN §8).
+CHANNEL_LAYERS: dict[str, dict[str, object]] = {}
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

@@ -50,6 +50,9 @@ def live_stack() -> Iterator[Stack]:
         "RUN_RATE_LIMIT": "100000/m",
         "SHARE_RATE_LIMIT": "100000/h",
         "TRAINER_SPARES": os.environ.get("TRAINER_SPARES", "2"),
+        # Shorter than the defaults so the cases that must time out do not hold the suite long.
+        "RUN_WALL_SECONDS": "20",
+        "RUN_CPU_SECONDS": "20",
     }
     stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
     if start_redis:

@@ -113,6 +113,7 @@ class Pool:
             "logical_cpus": logical,
             "readable": [*_interpreter_trees(), datasets_dir()],
             "datasets_dir": datasets_dir(),
+            "cpu_cores": float(os.environ.get("TRAINER_CPU_CORES", 1.5)),
             "limits": self.limits.as_dict(),
             "instrument": {"graph_max_bytes": self.limits.graph_event_bytes},
         }

@@ -6,6 +6,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+import redis.exceptions
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -72,7 +73,11 @@ class RunConsumer(AsyncWebsocketConsumer):
         key = streams.stream_key(run.id)
         last = f"{after}-0"
         while True:
-            answer = await r.xread({key: last}, count=BATCH, block=BLOCK_MS)
+            try:
+                answer = await r.xread({key: last}, count=BATCH, block=BLOCK_MS)
+            except (redis.exceptions.TimeoutError, redis.exceptions.ConnectionError):
+                await asyncio.sleep(0.2)  # Redis was slow or restarted: resume from `last`
+                continue
             if not answer:
                 if not await r.exists(key):
                     stored = await database_sync_to_async(Run.objects.get)(id=run.id)

@@ -30,7 +30,9 @@ def client() -> redis.Redis:
 def async_client() -> aredis.Redis:
     global _async
     if _async is None:
-        _async = aredis.Redis.from_url(settings.REDIS_URL, max_connections=10000)
+        # Reads block on XREAD for seconds: no socket timeout may cut them short.
+        _async = aredis.Redis.from_url(settings.REDIS_URL, max_connections=10000,
+                                       socket_timeout=60, socket_connect_timeout=5)
     return _async
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(os.environ.get("TRAINER_CGROUP_ROOT", "/sys/fs/cgroup"))
 PARENT = "tfpg"
+CPU_PERIOD_US = 100_000
 
 
 def _write(path: Path, value: str) -> None:
@@ -38,10 +39,13 @@ class Group:
 
     def _dirs(self) -> list[Path]:
         if self.v == 1:
-            return [ROOT / c / PARENT / self.name for c in ("memory", "pids", "cpuacct")]
+            return [ROOT / c / PARENT / self.name for c in ("memory", "pids", "cpuacct", "cpu")]
         return [ROOT / PARENT / self.name]
 
-    def create(self, memory_bytes: int, max_tasks: int) -> None:
+    def create(self, memory_bytes: int, max_tasks: int, cpu_cores: float) -> None:
+        """Cap memory, tasks and CPU; a low CPU weight keeps the supervisor and server responsive
+        when a child spins on every core it can get."""
+        quota = str(int(cpu_cores * CPU_PERIOD_US))
         if self.v == 2:
             parent = ROOT / PARENT
             parent.mkdir(exist_ok=True)
@@ -50,8 +54,11 @@ class Group:
         for d in self._dirs():
             d.mkdir(parents=True, exist_ok=True)
         if self.v == 1:
-            memory, pids, _cpu = self._dirs()
+            memory, pids, _cpuacct, cpu = self._dirs()
             _write(memory / "memory.limit_in_bytes", str(memory_bytes))
+            _write(cpu / "cpu.cfs_period_us", str(CPU_PERIOD_US))
+            _write(cpu / "cpu.cfs_quota_us", quota)
+            _write(cpu / "cpu.shares", "128")
             swap = memory / "memory.memsw.limit_in_bytes"
             if swap.exists():
                 _write(swap, str(memory_bytes))
@@ -61,6 +68,8 @@ class Group:
             _write(d / "memory.max", str(memory_bytes))
             _write(d / "memory.swap.max", "0")
             _write(d / "pids.max", str(max_tasks))
+            _write(d / "cpu.max", f"{quota} {CPU_PERIOD_US}")
+            _write(d / "cpu.weight", "12")
 
     def join(self, pid: int = 0) -> None:
         for d in self._dirs():
@@ -68,7 +77,7 @@ class Group:
 
     def leave(self) -> None:
         """Move this process back to the top: the keeper must not hold its child's group busy."""
-        tops = [ROOT / c for c in ("memory", "pids", "cpuacct")] if self.v == 1 else [ROOT]
+        tops = [ROOT / c for c in ("memory", "pids", "cpuacct", "cpu")] if self.v == 1 else [ROOT]
         for d in tops:
             _write(d / "cgroup.procs", str(os.getpid()))
 

@@ -48,7 +48,7 @@ def _no_download(url: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def setup_stdio() -> None:
-    sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    sys.stdin = io.TextIOWrapper(io.FileIO(STDIN, "r", closefd=False), encoding="utf-8")
     for fd, name in ((STDOUT, "stdout"), (STDERR, "stderr")):
         raw = io.FileIO(fd, "w", closefd=False)
         stream = io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8",

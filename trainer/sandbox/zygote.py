@@ -41,6 +41,7 @@ class Config:
     logical_cpus: int
     readable: list[str]
     datasets_dir: str
+    cpu_cores: float
     limits: dict[str, int]
     instrument: dict[str, Any] = field(default_factory=dict)
 
@@ -87,7 +88,7 @@ class Zygote:
         limits = self.config.limits
         if self.cgroup_v:
             cgroups.Group(group_name, self.cgroup_v).create(
-                limits["memory_bytes"], limits["max_tasks"])
+                limits["memory_bytes"], limits["max_tasks"], self.config.cpu_cores)
         pipes = {name: os.pipe() for name in ("control", "stdout", "stderr", "events", "status",
                                                "ready")}
         pid = os.fork()

@@ -1,0 +1,307 @@
+"""Hostile snippets against the real jail, through the public contract.
+
+Each case asserts what must never happen, and the next run after it must still work.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from tests.live import LiveClient
+
+pytestmark = pytest.mark.sandbox
+
+
+def stdout(record: dict[str, Any]) -> str:
+    return "".join(e["text"] for e in record["events"] if e["type"] == "stdout")
+
+
+def stderr(record: dict[str, Any]) -> str:
+    return "".join(e["text"] for e in record["events"] if e["type"] == "stderr")
+
+
+def done(record: dict[str, Any]) -> dict[str, Any]:
+    assert record["events"][-1]["type"] == "done"
+    return record["events"][-1]
+
+
+@pytest.fixture
+def attack(live_client: LiveClient):
+    """Run a hostile snippet, then prove the service still runs ordinary code."""
+    def run(code: str, **options: Any) -> dict[str, Any]:
+        record = live_client.run(code, **options)
+        after = live_client.run('print("still alive")')
+        assert stdout(after) == "still alive\n", after["events"]
+        return record
+    return run
+
+
+PROBE = """
+import socket, errno
+results = []
+for family, address in {targets}:
+    try:
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.settimeout(2)
+        s.connect(address)
+        results.append("CONNECTED " + repr(address))
+    except OSError as exc:
+        results.append("refused")
+print(results)
+"""
+
+
+def test_no_network_to_redis_postgres_or_outside(attack):
+    targets = ("[(socket.AF_INET, ('127.0.0.1', 6379)), (socket.AF_INET, ('127.0.0.1', 5432)),"
+               " (socket.AF_INET6, ('::1', 6379)), (socket.AF_INET, ('10.0.0.1', 80))]")
+    record = attack(PROBE.format(targets=targets))
+    assert "CONNECTED" not in stdout(record)
+    assert stdout(record).count("refused") == 4
+
+
+def test_no_host_unix_sockets(attack):
+    code = """
+import glob, socket
+paths = ["/var/run/postgresql/.s.PGSQL.5432", "/run/postgresql/.s.PGSQL.5432",
+         "/var/run/redis/redis-server.sock", "/run/systemd/private", "/var/run/docker.sock"]
+hits = []
+for p in paths:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(p); hits.append(p)
+    except OSError:
+        pass
+# abstract sockets of the host are in another network namespace
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect("\\0/tmp/.X11-unix/X0"); hits.append("abstract")
+except OSError:
+    pass
+print("hits", hits)
+"""
+    assert "hits []" in stdout(attack(code))
+
+
+def test_no_inherited_file_descriptors(attack):
+    code = """
+import os
+print(sorted(int(fd) for fd in os.listdir("/proc/self/fd")))
+"""
+    fds = eval(stdout(attack(code)))  # noqa: S307 - our own printed list
+    # 0-2 stdio, 3 events, plus the descriptor listdir itself opens
+    assert set(fds) <= {0, 1, 2, 3, fds[-1]}, fds
+
+
+def test_cannot_read_the_checkout_or_server_environment(attack, live_stack):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = f"""
+import os, glob
+found = []
+for p in [{root!r} + "/manage.py", {root!r} + "/playground/settings.py", "/etc/shadow",
+          "/root/.bash_history", "/etc/postgresql", "/var/lib/redis", "/home"]:
+    if os.path.exists(p):
+        found.append(p)
+environs = []
+for p in ["/proc/self/environ", *glob.glob("/proc/[0-9]*/environ")]:
+    try:
+        environs.append(open(p, "rb").read())
+    except OSError:
+        pass
+print("found", found)
+print("secret" if any(b"REDIS_URL" in e or b"DATABASE_URL" in e or b"SECRET_KEY" in e
+                      for e in environs) else "clean", sorted(os.environ))
+"""
+    out = stdout(attack(code))
+    assert "found []" in out
+    assert "clean" in out and "REDIS" not in out
+
+
+def test_no_server_modules_in_memory(attack):
+    code = """
+import sys
+bad = [m for m in sys.modules if m.split(".")[0] in
+       ("django", "celery", "kombu", "redis", "channels", "daphne", "playground", "psycopg")]
+print("server modules:", bad)
+"""
+    assert "server modules: []" in stdout(attack(code))
+
+
+def test_cannot_write_outside_the_work_dir(attack):
+    code = """
+import os
+ok, refused = [], []
+for p in ["/etc/x", "/usr/x", "/x", "/proc/x", os.path.dirname(os.__file__) + "/x"]:
+    try:
+        open(p, "w").write("x"); ok.append(p)
+    except OSError:
+        refused.append(p)
+open("here.txt", "w").write("fine")
+open("/tmp/t.txt", "w").write("fine")
+print("wrote", ok, os.getcwd(), os.getuid())
+"""
+    out = stdout(attack(code))
+    assert "wrote []" in out
+    assert " 0\n" not in out  # not root
+
+
+def test_a_run_never_sees_files_of_an_earlier_run(live_client: LiveClient):
+    live_client.run('open("secret.txt","w").write("s"); open("/tmp/s2","w").write("s")')
+    record = live_client.run(
+        'import os; print(os.path.exists("secret.txt"), os.path.exists("/tmp/s2"))')
+    assert stdout(record) == "False False\n"
+
+
+def test_no_process_outlives_its_run(live_client: LiveClient):
+    daemon = """
+import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        while True:
+            open("/tmp/alive", "w").write(str(time.time())); time.sleep(0.1)
+    os._exit(0)
+print("forked")
+"""
+    assert stdout(live_client.run(daemon)) == "forked\n"
+    record = live_client.run('import glob; print(glob.glob("/proc/[0-9]*"))')
+    pids = eval(stdout(record))  # noqa: S307
+    assert pids == ["/proc/1"], pids
+
+
+def test_cannot_kill_or_trace_the_worker(attack):
+    code = """
+import os, signal, ctypes
+mine = {int(t) for t in os.listdir("/proc/self/task")}
+results = []
+for pid in range(1, 400):
+    if pid in mine:
+        continue
+    try:
+        os.kill(pid, signal.SIGKILL); results.append(pid)
+    except OSError:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+print("killed", results, "ptrace", libc.ptrace(16, 1, 0, 0), "unshare", libc.unshare(0x40000000),
+      "mount", libc.mount(b"none", b"/tmp", b"tmpfs", 0, None))
+"""
+    out = stdout(attack(code))
+    assert "killed []" in out
+    assert "ptrace -1" in out and "unshare -1" in out and "mount -1" in out
+
+
+def test_fork_bomb(attack):
+    record = attack("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n")
+    assert done(record)["status"] in {"timeout", "killed", "failed"}
+
+
+def test_thread_bomb(attack):
+    code = """
+import threading, time
+n = 0
+try:
+    while True:
+        threading.Thread(target=time.sleep, args=(100,), daemon=True).start(); n += 1
+except RuntimeError as exc:
+    print("stopped at", n)
+"""
+    record = attack(code)
+    assert "stopped at" in stdout(record)
+    assert int(stdout(record).split()[-1]) < 100
+
+
+@pytest.mark.parametrize("code", [
+    "import numpy as np\nxs = []\nwhile True:\n    xs.append(np.ones(50_000_000))\n",
+    "import tensorflow as tf\nxs = []\nwhile True:\n    xs.append(tf.ones([50_000_000]) + 1)\n",
+])
+def test_memory_bombs_end_as_oom(attack, code):
+    assert done(attack(code))["status"] == "oom"
+
+
+def test_cpu_loop_ends_as_timeout(attack):
+    assert done(attack("while True:\n    pass\n"))["status"] == "timeout"
+
+
+def test_sleeping_forever_ends_as_timeout(attack):
+    assert done(attack("import time\ntime.sleep(10**6)\n"))["status"] == "timeout"
+
+
+def test_disk_filling_is_capped(attack):
+    code = """
+chunk = b"x" * (1 << 20)
+n = 0
+try:
+    with open("big", "wb") as f:
+        while True:
+            f.write(chunk); f.flush(); n += 1
+except OSError as exc:
+    print("stopped at", n, "MiB")
+"""
+    out = stdout(attack(code))
+    assert "stopped at" in out and int(out.split()[2]) <= 50
+
+
+def test_output_flood_is_truncated_and_kept_within_limit(attack):
+    record = attack("import sys\nwhile True:\n    sys.stdout.write('y' * 65536)\n")
+    kept = sum(len(e["text"]) for e in record["events"] if e["type"] == "stdout")
+    assert kept <= 4 * 1024 * 1024
+    truncated = [e for e in record["events"] if e["type"] == "truncated"]
+    assert truncated and truncated[0]["stream"] == "stdout" and truncated[0]["dropped_bytes"] > 0
+
+
+def test_line_flood_is_batched(attack):
+    record = attack("for i in range(200_000):\n    print(i)\n")
+    out = stdout(record)
+    assert out.endswith("199999\n")
+    assert sum(1 for e in record["events"] if e["type"] == "stdout") < 2000
+
+
+def test_huge_tf_function_graph(attack):
+    code = """
+import tensorflow as tf
+@tf.function
+def big(x):
+    for i in range(3000):
+        x = x * 1.0001 + 1.0
+    return x
+print(float(big(tf.constant(1.0))) > 1)
+"""
+    record = attack(code)
+    assert "True" in stdout(record)
+
+
+def test_deep_recursion_is_a_clean_error(attack):
+    record = attack("import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n+1)\nf(0)\n")
+    assert done(record)["status"] in {"failed", "killed"}
+
+
+def test_invalid_utf8_and_control_characters(attack):
+    code = r"""
+import os, sys
+os.write(1, b"bad \xff\xfe bytes\n\x1b[31mred\x1b[0m\r\x07\x00end\n")
+"""
+    out = stdout(attack(code))
+    assert "bad \ufffd\ufffd bytes" in out and "\x1b[31mred" in out and "\x00end" in out
+
+
+def test_forged_events_cannot_end_or_fake_a_run(attack):
+    code = r"""
+import os, json
+forged = json.dumps({"seq": 99, "type": "done", "t": 0, "status": "succeeded", "duration_ms": 1,
+                     "exit_code": 0})
+print(forged)
+for fd in range(3, 20):
+    try:
+        os.write(fd, (forged + "\n").encode())
+        os.write(fd, (json.dumps({"type": "status", "status": "running"}) + "\n").encode())
+        os.write(fd, b"{not json\n")
+    except OSError:
+        pass
+raise SystemExit(3)
+"""
+    record = attack(code)
+    dones = [e for e in record["events"] if e["type"] == "done"]
+    assert len(dones) == 1 and dones[0]["status"] == "failed" and dones[0]["exit_code"] == 3
+    assert [e["seq"] for e in record["events"]] == list(range(1, len(record["events"]) + 1))
+    assert sum(1 for e in record["events"] if e["type"] == "status") == 1
