@@ -1,4 +1,4 @@
-"""Shared fixtures: a live stack (real Redis, Celery workers, zygote, jail, Daphne) for the suite."""
+"""Shared fixtures: a live stack (real Redis, Celery workers, zygote, jail, Daphne)."""
 from __future__ import annotations
 
 import os

@@ -192,7 +192,8 @@ print("killed", results, "ptrace", libc.ptrace(16, 1, 0, 0), "unshare", libc.uns
 
 
 def test_fork_bomb(attack):
-    record = attack("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n")
+    bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"
+    record = attack(bomb)
     assert done(record)["status"] in {"timeout", "killed", "failed"}
 
 
@@ -272,7 +273,8 @@ print(float(big(tf.constant(1.0))) > 1)
 
 
 def test_deep_recursion_is_a_clean_error(attack):
-    record = attack("import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n+1)\nf(0)\n")
+    record = attack(
+        "import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n+1)\nf(0)\n")
     assert done(record)["status"] in {"failed", "killed"}
 
 

@@ -34,7 +34,8 @@ def test_syntax_error_points_at_its_line(run_snippet):
 
 
 def test_error_deep_inside_tensorflow_names_the_snippet_line(run_snippet):
-    code = "import tensorflow as tf\na = tf.ones([2, 3])\nb = tf.ones([2, 3])\nc = tf.matmul(a, b)\n"
+    code = ("import tensorflow as tf\na = tf.ones([2, 3])\nb = tf.ones([2, 3])\n"
+            "c = tf.matmul(a, b)\n")
     err = error_of(run_snippet(code))
     assert err["exc_type"] == "InvalidArgumentError" and err["line"] == 4
 

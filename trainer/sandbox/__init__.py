@@ -1,1 +1,1 @@
-"""The sandbox: the zygote, the jail and the runner inside the child (standard library + TF only)."""
+"""The sandbox: zygote, jail and the runner inside the child (standard library + TF only)."""

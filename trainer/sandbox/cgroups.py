@@ -1,4 +1,4 @@
-"""One memory + pids + cpu cgroup per sandboxed child, on cgroup v1 or v2, where the host has one."""
+"""One memory + pids + cpu cgroup per sandboxed child, on cgroup v1 or v2, where the host has it."""
 from __future__ import annotations
 
 import os
@@ -32,7 +32,7 @@ def version() -> int:
 
 @dataclass
 class Group:
-    """The cgroup of one child: created by the zygote, joined by the child, read by the supervisor."""
+    """The cgroup of one child: made by the zygote, joined by the child, read by the supervisor."""
 
     name: str
     v: int

@@ -9,7 +9,6 @@ import ctypes
 import os
 import resource
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +36,8 @@ def _check(result: int, what: str) -> None:
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def mount(source: str, target: str, fstype: str | None, flags: int,
+          data: str | None = None) -> None:
     _check(
         _libc.mount(
             source.encode(), target.encode(), fstype.encode() if fstype else None, flags,

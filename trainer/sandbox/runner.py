@@ -116,6 +116,8 @@ def _user_frames(tb: types.TracebackType | None, filename: str) -> list[dict[str
 
 
 def error_event(exc: BaseException, filename: str) -> dict[str, Any]:
+    line: int | None
+    frames: list[dict[str, Any]]
     if isinstance(exc, SyntaxError) and exc.filename == filename:
         frames = [{"line": exc.lineno, "name": "<module>", "text": (exc.text or "").rstrip()}]
         line = exc.lineno
@@ -133,6 +135,12 @@ def error_event(exc: BaseException, filename: str) -> dict[str, Any]:
         "traceback": frames,
         "line": line,
     }
+
+
+def _exit_status(code: object) -> int:
+    if isinstance(code, int):
+        return code
+    return 0 if code is None else 1
 
 
 def execute(job: dict[str, Any], emit: EventWriter, instrumentation: Any, tf: Any) -> int:
@@ -159,7 +167,7 @@ def execute(job: dict[str, Any], emit: EventWriter, instrumentation: Any, tf: An
         else:
             exec(compiled, namespace)  # noqa: S102
     except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        status = _exit_status(exc.code)
         if not isinstance(exc.code, int) and exc.code is not None:
             print(exc.code, file=sys.stderr)
     except BaseException as exc:  # noqa: BLE001 - every failure of user code is reported

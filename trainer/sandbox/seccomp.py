@@ -11,14 +11,15 @@ import platform
 import struct
 
 # Syscall numbers of what we deny, per architecture.
-_DENIED_NAMES = (
-    "ptrace mount umount2 unshare setns bpf kexec_load kexec_file_load keyctl add_key request_key "
-    "pivot_root chroot swapon swapoff reboot sethostname setdomainname init_module finit_module "
-    "delete_module acct perf_event_open process_vm_readv process_vm_writev userfaultfd "
-    "open_by_handle_at name_to_handle_at personality quotactl fanotify_init kcmp io_uring_setup "
-    "io_uring_enter io_uring_register open_tree move_mount fsopen fsconfig fsmount fspick "
-    "mount_setattr"
-).split()
+_DENIED_NAMES = [
+    "ptrace", "mount", "umount2", "unshare", "setns", "bpf", "kexec_load", "kexec_file_load",
+    "keyctl", "add_key", "request_key", "pivot_root", "chroot", "swapon", "swapoff", "reboot",
+    "sethostname", "setdomainname", "init_module", "finit_module", "delete_module", "acct",
+    "perf_event_open", "process_vm_readv", "process_vm_writev", "userfaultfd",
+    "open_by_handle_at", "name_to_handle_at", "personality", "quotactl", "fanotify_init", "kcmp",
+    "io_uring_setup", "io_uring_enter", "io_uring_register", "open_tree", "move_mount", "fsopen",
+    "fsconfig", "fsmount", "fspick", "mount_setattr",
+]
 _TABLES = {
     "x86_64": (0xC000003E, {
         "ptrace": 101, "mount": 165, "umount2": 166, "unshare": 272, "setns": 308, "bpf": 321,
@@ -71,15 +72,17 @@ class _Program:
     def assemble(self) -> bytes:
         out = b""
         for i, (code, jt, jf, k) in enumerate(self.code):
-            def rel(target: object) -> int:
-                if isinstance(target, str):
-                    offset = self.labels[target] - i - 1
-                    if not 0 <= offset < 256:
-                        raise ValueError("jump out of range")
-                    return offset
-                return int(target)  # type: ignore[call-overload]
-            out += struct.pack("=HBBI", code, rel(jt), rel(jf), k & 0xFFFFFFFF)
+            out += struct.pack("=HBBI", code, self._rel(jt, i), self._rel(jf, i), k & 0xFFFFFFFF)
         return out
+
+    def _rel(self, target: object, at: int) -> int:
+        """A jump target as the offset from the instruction after `at`."""
+        if isinstance(target, str):
+            offset = self.labels[target] - at - 1
+            if not 0 <= offset < 256:
+                raise ValueError("jump out of range")
+            return offset
+        return int(target)  # type: ignore[call-overload]
 
 
 def build_filter(machine: str | None = None) -> bytes:

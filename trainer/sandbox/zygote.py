@@ -288,7 +288,7 @@ class Zygote:
                 if fd is self.sock:
                     if not self._on_request():
                         return
-                else:
+                elif isinstance(fd, int):
                     self._on_ready(warming[fd])
             if self.failures >= 5 and self.waiting:
                 protocol.send_with_fds(self.sock, {"ok": False, "error":
@@ -321,9 +321,9 @@ def preload() -> None:
         import trainer.instrument  # noqa: F401
     except ImportError:
         pass
-    import platform  # noqa: F401
     import gzip  # noqa: F401
     import inspect  # noqa: F401
+    import platform  # noqa: F401
 
 
 def main() -> None:
