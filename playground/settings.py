@@ -103,7 +103,6 @@ TIME_ZONE = "UTC"
 LOCALE_PATHS: list[Path] = []
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static" / "collected"
 STATICFILES_DIRS = [BASE_DIR / "static" / "dist"]
 WHITENOISE_USE_FINDERS = True
 

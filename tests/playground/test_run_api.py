@@ -1,0 +1,81 @@
+"""The run API without workers: validation, JSON errors, 503 when no worker serves a device."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import redis
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+UNIT_REDIS_DB = 13
+
+
+@pytest.fixture(autouse=True)
+def empty_redis(settings):
+    """A Redis database of its own, with no worker heartbeats in it."""
+    from playground.runs import streams
+
+    settings.REDIS_URL = f"redis://127.0.0.1:6379/{UNIT_REDIS_DB}"
+    streams._sync = None
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    streams._sync = None
+
+
+def post(client: Client, body) -> tuple[int, dict]:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    answer = client.post("/api/runs", raw, content_type="application/json")
+    return answer.status_code, answer.json()
+
+
+def test_no_worker_at_all_is_a_clear_503(client):
+    status, body = post(client, {"code": "print(1)"})
+    assert status == 503 and "No worker" in body["error"]["message"]
+
+
+def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, django_capture_on_commit_callbacks):
+    empty_redis.set("workers:cpu:h:1", json.dumps({"class": "cpu", "tf_devices": []}), ex=10)
+    sent = []
+    from playground.runs import actions
+
+    class Recorder:
+        def send_task(self, name, args, queue):
+            sent.append((name, args, queue))
+
+    original = actions._celery
+    actions._celery = Recorder()  # type: ignore[assignment]
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            status, body = post(client, {"code": "print(1)", "mode": "graph", "seed": 7})
+    finally:
+        actions._celery = original
+    assert status == 201
+    assert sent == [("trainer.execute_run", [body["id"], "print(1)", {"mode": "graph", "seed": 7}],
+                     "cpu")]
+    record = client.get(f"/api/runs/{body['id']}").json()
+    assert record["status"] == "queued" and record["device"] == "cpu" and record["events"] == []
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"code": None}, "code"), ({"code": []}, "code"), ({"code": "1", "mode": 3}, "mode"),
+    ({"code": "1", "seed": True}, "seed"), ({"code": "1", "seed": -1}, "seed"),
+    ({"code": "1", "concept": {"a": 1}}, "concept"),
+])
+def test_invalid_fields_name_the_field(client, body, field):
+    status, answer = post(client, body)
+    assert status == 400 and answer["error"]["field"] == field
+
+
+def test_a_body_over_django_limit_is_json_413(client):
+    status, answer = post(client, b'{"code": "' + b"x" * (3 * 1024 * 1024) + b'"}')
+    assert status == 413 and answer["error"]["code"] == "too_large"
+
+
+def test_unknown_run_and_wrong_method_are_json(client):
+    assert client.get("/api/runs/nope").json()["error"]["code"] == "not_found"
+    answer = client.get("/api/runs")
+    assert answer.status_code == 405 and answer.json()["error"]["code"] == "method_not_allowed"
