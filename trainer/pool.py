@@ -114,6 +114,7 @@ class Pool:
             "readable": [*_interpreter_trees(), datasets_dir()],
             "datasets_dir": datasets_dir(),
             "cpu_cores": float(os.environ.get("TRAINER_CPU_CORES", 1.5)),
+            "warm_function": os.environ.get("TRAINER_WARM_FUNCTION", "0") == "1",
             "limits": self.limits.as_dict(),
             "instrument": {"graph_max_bytes": self.limits.graph_event_bytes},
         }
