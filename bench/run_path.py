@@ -221,7 +221,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         for name, code in SNIPPETS.items():
             report["single"][name] = await burst(base, 1, args.runs, code)
         for clients in (8, 32):
-            report[f"concurrent_{clients}"] = await burst(base, clients, args.runs_each, SNIPPETS["print"])
+            report[f"concurrent_{clients}"] = await burst(base, clients, args.runs_each,
+                                                          SNIPPETS["print"])
         before = meter.sample() if meter else None
         report["sustained"] = await sustained(base, 8, args.duration)
         if meter and before:
