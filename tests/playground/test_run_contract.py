@@ -100,3 +100,28 @@ def test_devices_lists_the_cpu_worker(live_client: LiveClient):
     cpu = next(d for d in devices if d["class"] == "cpu")
     assert cpu["workers"] >= 1 and "/device:CPU:0" in cpu["tf_devices"]
     assert cpu["sandbox"] == "jail"
+
+
+def test_exports_as_a_valid_notebook_and_a_script(live_client: LiveClient, live_stack):
+    import nbformat
+
+    record = live_client.run("import sys\nprint('out')\nprint('err', file=sys.stderr)\n1/0\n")
+    slug = live_client.post(f"/api/runs/{record['id']}/share").json()["slug"]
+    stranger = LiveClient(live_stack.url)
+    try:
+        answer = stranger.http.get(f"/api/shares/{slug}.ipynb")
+        script = stranger.http.get(f"/api/shares/{slug}.py")
+        assert stranger.http.get(f"/api/runs/{record['id']}.ipynb").status_code == 404
+    finally:
+        stranger.close()
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    nb = nbformat.reads(answer.text, as_version=4)
+    nbformat.validate(nb)
+    cell = nb.cells[1]
+    assert cell.source == record["code"]
+    kinds = [(o.output_type, o.get("name")) for o in cell.outputs]
+    assert kinds == [("stream", "stdout"), ("stream", "stderr"), ("error", None)]
+    assert cell.outputs[2].ename == "ZeroDivisionError"
+    assert script.text.endswith(record["code"]) and script.text.startswith("# Ran on TensorFlow")
+    own = live_client.http.get(f"/api/runs/{record['id']}.py")
+    assert own.status_code == 200 and record["code"] in own.text
