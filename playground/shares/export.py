@@ -12,7 +12,8 @@ def _summary(record: dict[str, Any]) -> str:
     versions = (f"TensorFlow {rt.get('tensorflow', '?')} (Keras {rt.get('keras', '?')}, "
                 f"Python {rt.get('python', '?')})")
     where = f"{record.get('mode', 'eager')} mode, device {rt.get('device', record.get('device'))}"
-    return f"Run on {versions}, {where}: **{record.get('status')}** in {record.get('duration_ms')} ms."
+    outcome = f"**{record.get('status')}** in {record.get('duration_ms')} ms"
+    return f"Run on {versions}, {where}: {outcome}."
 
 
 def _outputs(events: list[dict[str, Any]]) -> list[Any]:
