@@ -16,15 +16,25 @@ import redis
 from scripts.stack import ROOT, Stack, free_port, redis_answers
 from tests.live import LiveClient
 
-TEST_REDIS_DB = 15
+LIVE_REDIS_DB = 15
 
 
-def _redis_for_tests() -> tuple[str, bool]:
-    """A Redis URL on a database of its own, and whether a server must be started for it."""
-    base = urlparse(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    if redis_answers(base.geturl()):
-        return urlunparse(base._replace(path=f"/{TEST_REDIS_DB}")), False
-    return f"redis://127.0.0.1:{free_port()}/0", True
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """The URL of a real Redis server: REDIS_URL's when one answers, else one started here."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if redis_answers(url):
+        yield url
+        return
+    own = Stack(0, f"redis://127.0.0.1:{free_port()}/0")
+    own.start_redis_if_needed()
+    yield own.redis_url
+    own.stop()
+
+
+def redis_db(server_url: str, db: int) -> str:
+    """The same server, another database: each kind of test keeps to its own."""
+    return urlunparse(urlparse(server_url)._replace(path=f"/{db}"))
 
 
 def _database_for_stack(tmp: Path) -> str:
@@ -42,9 +52,9 @@ def _database_for_stack(tmp: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_stack() -> Iterator[Stack]:
+def live_stack(redis_server: str) -> Iterator[Stack]:
     tmp = Path(tempfile.mkdtemp(prefix="tfpg-live-"))
-    redis_url, start_redis = _redis_for_tests()
+    redis_url = redis_db(redis_server, LIVE_REDIS_DB)
     env = {
         "DATABASE_URL": _database_for_stack(tmp),
         "RUN_RATE_LIMIT": "100000/m",
@@ -55,10 +65,7 @@ def live_stack() -> Iterator[Stack]:
         "RUN_CPU_SECONDS": "20",
     }
     stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
-    if start_redis:
-        stack.start_redis_if_needed()
-    else:
-        redis.Redis.from_url(redis_url).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
     for command in (["migrate", "--verbosity", "0"], ["load_content"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True,
                        env={**stack.env}, stdout=subprocess.DEVNULL)

@@ -7,17 +7,19 @@ import pytest
 import redis
 from django.test import Client
 
+from tests.conftest import redis_db
+
 pytestmark = pytest.mark.django_db
 
 UNIT_REDIS_DB = 13
 
 
 @pytest.fixture(autouse=True)
-def empty_redis(settings):
+def empty_redis(settings, redis_server):
     """A Redis database of its own, with no worker heartbeats in it."""
     from playground.runs import streams
 
-    settings.REDIS_URL = f"redis://127.0.0.1:6379/{UNIT_REDIS_DB}"
+    settings.REDIS_URL = redis_db(redis_server, UNIT_REDIS_DB)
     streams._sync = None
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.flushdb()
