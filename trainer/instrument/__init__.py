@@ -1,0 +1,70 @@
+"""Inside the sandboxed child: show what TensorFlow did (graphs, traces, models, metrics)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import tensorflow as tf
+
+from trainer.instrument.emitter import Emitter
+from trainer.instrument.keras_hooks import KerasWatcher
+from trainer.instrument.patches import Patches, hide_from_tracebacks
+from trainer.instrument.tracing import TraceWatcher
+
+DEFAULT_GRAPH_LABEL = "<default graph>"
+
+
+class Instrumentation:
+    """The runner's single entry point: install() before the user's code, finish() after it.
+
+    Importing this package runs no TF op, so the zygote may import it ahead of time; install()
+    then costs a few attribute assignments in each child.
+    """
+
+    def __init__(self, emit: Callable[[dict[str, Any]], None], *,
+                 graph_max_bytes: int = 2 * 1024 * 1024, keras_graphs: bool = False,
+                 metrics_per_second: float = 10.0) -> None:
+        self._sender = Emitter(emit)
+        self._graph_max_bytes = graph_max_bytes
+        self._keras_graphs = keras_graphs
+        self._metrics_per_second = metrics_per_second
+        self._patches: Patches | None = None
+        self._traces: TraceWatcher | None = None
+
+    def install(self) -> None:
+        """Patch TensorFlow and Keras; runs no TF op. Calling it twice does nothing more."""
+        if self._patches is not None:
+            return
+        try:
+            self._install()
+        except Exception as error:  # noqa: BLE001 - without instrumentation the run still works
+            self._sender.failed("install", error)
+            self.uninstall()
+
+    def _install(self) -> None:
+        self._patches = Patches()
+        keras = KerasWatcher(self._sender, metrics_per_second=self._metrics_per_second)
+        self._traces = TraceWatcher(self._sender, graph_max_bytes=self._graph_max_bytes,
+                                    keras_graphs=self._keras_graphs,
+                                    keras_phase=lambda: keras.phase)
+        hide_from_tracebacks()
+        self._traces.install(self._patches)
+        keras.install(self._patches)
+
+    def finish(self, graph: tf.Graph | None = None) -> None:
+        """After the user's code (also after an error): send the graph a graph-mode run built."""
+        if graph is None or self._traces is None:
+            return
+        try:
+            if graph.get_operations():
+                self._traces.send_graph(DEFAULT_GRAPH_LABEL, graph)
+        except Exception as error:  # noqa: BLE001
+            self._sender.failed("finish", error)
+
+    def uninstall(self) -> None:
+        """Undo every patch (tests and in-process use; a sandbox child simply exits)."""
+        if self._patches is not None:
+            self._patches.undo()
+        self._patches = None
+        self._traces = None
