@@ -12,6 +12,9 @@ command -v dot >/dev/null || need+=(graphviz)
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
 if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # Japanese text in screenshots needs a CJK font.
+  dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
+    || need+=(fonts-ipafont-gothic)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -68,7 +68,8 @@ def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
     supervisor = Supervisor(stream, state.pool, Limits.from_env(),
                             cancelled=lambda: bool(client.exists(cancel_key(run_id))),
                             device=state.device_class)
-    job = {"code": code, "mode": options.get("mode", "eager"), "seed": options.get("seed")}
+    job = {"code": code, "mode": options.get("mode", "eager"), "seed": options.get("seed"),
+           "keras_graphs": bool(options.get("keras_graphs"))}
     if client.exists(cancel_key(run_id)):
         stream.add("done", status="cancelled", duration_ms=0, exit_code=-1)
         stream.flush()

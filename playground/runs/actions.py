@@ -44,13 +44,13 @@ def resolve_device(requested: str) -> str:
 
 
 def create_run(session_key: str, *, code: str, mode: str, device: str, concept: str,
-               seed: int | None) -> Run:
+               seed: int | None, keras_graphs: bool = False) -> Run:
     """Store the run and enqueue it on its device's queue once the row is committed."""
     device_class = resolve_device(device)
     with transaction.atomic():
         run = Run.objects.create(session_key=session_key, code=code, mode=mode,
                                  device=device_class, concept=concept, seed=seed)
-        options = {"mode": mode, "seed": seed}
+        options = {"mode": mode, "seed": seed, "keras_graphs": keras_graphs}
         transaction.on_commit(lambda: celery().send_task(
             "trainer.execute_run", args=[run.id, code, options], queue=device_class))
     return run

@@ -59,7 +59,11 @@ def parse_run(request: HttpRequest) -> dict[str, Any]:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
                              or not 0 <= seed < 2**32):
         raise BadInput(400, "invalid", "`seed` must be an integer from 0 to 2**32-1.", "seed")
-    return {"code": code, "mode": mode, "device": device, "concept": concept, "seed": seed}
+    keras_graphs = body.get("keras_graphs", False)
+    if not isinstance(keras_graphs, bool):
+        raise BadInput(400, "invalid", "`keras_graphs` must be true or false.", "keras_graphs")
+    return {"code": code, "mode": mode, "device": device, "concept": concept, "seed": seed,
+            "keras_graphs": keras_graphs}
 
 
 @require_POST

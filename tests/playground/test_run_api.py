@@ -56,7 +56,8 @@ def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, django_capture_o
     finally:
         actions._celery = original
     assert status == 201
-    assert sent == [("trainer.execute_run", [body["id"], "print(1)", {"mode": "graph", "seed": 7}],
+    assert sent == [("trainer.execute_run", [body["id"], "print(1)", {"mode": "graph", "seed": 7,
+                                                                  "keras_graphs": False}],
                      "cpu")]
     record = client.get(f"/api/runs/{body['id']}").json()
     assert record["status"] == "queued" and record["device"] == "cpu" and record["events"] == []

@@ -52,6 +52,12 @@ class Instrumentation:
         self._traces.install(self._patches)
         keras.install(self._patches)
 
+    def configure(self, *, keras_graphs: bool) -> None:
+        """Per-run choices, made when the job arrives (after `install()` at warm-up)."""
+        self._keras_graphs = keras_graphs
+        if self._traces is not None:
+            self._traces._keras_graphs = keras_graphs
+
     def finish(self, graph: tf.Graph | None = None) -> None:
         """After the user's code (also after an error): send the graph a graph-mode run built."""
         if graph is None or self._traces is None:

@@ -175,6 +175,8 @@ def execute(job: dict[str, Any], emit: EventWriter, instrumentation: Any, tf: An
         import keras
 
         keras.utils.set_random_seed(int(job["seed"]))
+    if instrumentation is not None:
+        instrumentation.configure(keras_graphs=bool(job.get("keras_graphs")))
     namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
     sys.argv = [filename]
     graph = None
