@@ -64,7 +64,9 @@ def test_it_serves_every_tour_and_step(content: None, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("path", ["/concepts/no-such-concept", "/tours/no-such-tour", "/tours/no-such-tour/1"])
+@pytest.mark.parametrize(
+    "path", ["/concepts/no-such-concept", "/tours/no-such-tour", "/tours/no-such-tour/1"]
+)
 def test_it_answers_404_for_unknown_slugs(content: None, lang: str, path: str) -> None:
     response = client_in(lang).get(path)
     assert response.status_code == 404

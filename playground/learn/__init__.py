@@ -1,0 +1,1 @@
+"""Learning pages: the home page with the concept map, concept pages and guided tour pages."""

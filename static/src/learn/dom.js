@@ -1,0 +1,28 @@
+// Element helpers of the learning pages on top of base/dom.js: the one place where markup goes
+// into the page, and only markup made by our Markdown renderer (raw HTML off, TeX by KaTeX).
+import { append, el } from "../base/dom.js";
+import { format, t } from "./i18n.js";
+import { renderMarkdown } from "./markdown.js";
+
+export { el };
+
+/** Replaces the children of `node` with `children`, skipping the null ones. */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  return append(node, children);
+}
+
+/** A <div> (or `tag`) holding the rendered Markdown of `text`. */
+export function markdownBlock(text, className = "prose", tag = "div") {
+  const node = el(tag, { class: className });
+  node.innerHTML = renderMarkdown(text);
+  return node;
+}
+
+/** Puts a "could not load" notice in place of the loading text of a page part. */
+export function showLoadError(container, error) {
+  const notice = el("p", { class: "pg-notice pg-notice-error load-error", role: "alert", text: format(t("Could not load this part of the page: %(reason)s"), { reason: error.message }) });
+  const loading = container.querySelector(".learn-loading");
+  if (loading) loading.replaceWith(notice);
+  else container.append(notice);
+}
