@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import threading
+import time
 from typing import Any
 
 import redis
@@ -13,10 +14,13 @@ import redis
 CLASSES = ("tpu", "gpu", "cpu")  # best first: what `auto` picks
 HEARTBEAT_SECONDS = 3
 HEARTBEAT_TTL = 10
+# One hash for every worker (field `<class>:<host>:<pid>`, value JSON with `seen`): readers take
+# it in one HGETALL instead of scanning the keyspace, which holds a stream per run.
+WORKERS_KEY = "workers"
 
 
-def heartbeat_key(device_class: str, host: str, pid: int) -> str:
-    return f"workers:{device_class}:{host}:{pid}"
+def heartbeat_field(device_class: str, host: str, pid: int) -> str:
+    return f"{device_class}:{host}:{pid}"
 
 
 def detect_class() -> str:
@@ -38,12 +42,12 @@ class Heartbeat:
 
     def __init__(self, client: redis.Redis, device_class: str, info: dict[str, Any]) -> None:
         self.client = client
-        self.key = heartbeat_key(device_class, socket.gethostname(), os.getpid())
+        self.field = heartbeat_field(device_class, socket.gethostname(), os.getpid())
         self.info = {"class": device_class, "host": socket.gethostname(), **info}
         self.stopped = threading.Event()
 
     def beat(self) -> None:
-        self.client.set(self.key, json.dumps(self.info), ex=HEARTBEAT_TTL)
+        self.client.hset(WORKERS_KEY, self.field, json.dumps({**self.info, "seen": time.time()}))
 
     def start(self) -> None:
         self.beat()
@@ -59,6 +63,6 @@ class Heartbeat:
     def stop(self) -> None:
         self.stopped.set()
         try:
-            self.client.delete(self.key)
+            self.client.hdel(WORKERS_KEY, self.field)
         except redis.RedisError:
             pass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import redis
@@ -55,13 +56,22 @@ def append_terminal(run_id: str, seq: int, event: dict[str, Any]) -> bool:
     return True
 
 
+WORKERS_KEY = "workers"  # the hash each worker heartbeats into (see trainer.devices)
+HEARTBEAT_TTL = 10
+
+
 def live_classes() -> dict[str, list[dict[str, Any]]]:
     """Device class -> heartbeats of the workers that serve it right now."""
     found: dict[str, list[dict[str, Any]]] = {}
-    r = client()
-    keys = list(r.scan_iter(match="workers:*", count=1000))
-    for raw in r.mget(keys) if keys else []:
-        if raw:
-            info = json.loads(raw)
+    now = time.time()
+    gone = []
+    for field, raw in client().hgetall(WORKERS_KEY).items():
+        info = json.loads(raw)
+        age = now - info.get("seen", 0)
+        if age < HEARTBEAT_TTL:
             found.setdefault(info["class"], []).append(info)
+        elif age > 30 * HEARTBEAT_TTL:
+            gone.append(field)  # a worker that died without saying goodbye
+    if gone:
+        client().hdel(WORKERS_KEY, *gone)
     return found

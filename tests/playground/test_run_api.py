@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import redis
@@ -40,7 +41,9 @@ def test_no_worker_at_all_is_a_clear_503(client):
 
 
 def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, django_capture_on_commit_callbacks):
-    empty_redis.set("workers:cpu:h:1", json.dumps({"class": "cpu", "tf_devices": []}), ex=10)
+    beat = {"class": "cpu", "tf_devices": [], "seen": time.time()}
+    empty_redis.hset("workers", "cpu:h:1", json.dumps(beat))
+    empty_redis.hset("workers", "gpu:h:2", json.dumps({**beat, "class": "gpu", "seen": 1.0}))
     sent = []
     from playground.runs import actions
 
@@ -59,6 +62,8 @@ def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, django_capture_o
     assert sent == [("trainer.execute_run", [body["id"], "print(1)", {"mode": "graph", "seed": 7,
                                                                   "keras_graphs": False}],
                      "cpu")]
+    # A stale gpu heartbeat does not count as a live worker.
+    assert post(client, {"code": "1", "device": "gpu"})[0] == 503
     record = client.get(f"/api/runs/{body['id']}").json()
     assert record["status"] == "queued" and record["device"] == "cpu" and record["events"] == []
 
