@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import Any
 
 import redis
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class _State:
+    lock = threading.Lock()
     pool: Pool | None = None
     client: redis.Redis | None = None
     heartbeat: devices.Heartbeat | None = None
@@ -33,6 +35,13 @@ def redis_client() -> redis.Redis:
 
 
 def start() -> None:
+    """Start the zygote, wait for its first warm spare, then announce this worker (once)."""
+    with state.lock:
+        if state.pool is None:
+            _start()
+
+
+def _start() -> None:
     state.device_class = devices.detect_class()
     concurrency = int(os.environ.get("TRAINER_CONCURRENCY", 2))
     state.pool = Pool(state.device_class, concurrency)
@@ -62,8 +71,7 @@ def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
         stream.add("done", status="worker-lost", duration_ms=0, exit_code=-1)
         stream.flush()
         return
-    if state.pool is None:
-        start()
+    start()
     assert state.pool is not None
     supervisor = Supervisor(stream, state.pool, Limits.from_env(),
                             cancelled=lambda: bool(client.exists(cancel_key(run_id))),
