@@ -19,6 +19,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "datasets":
         return datasets.pull() if args.action == "pull" else datasets.show()
+    from trainer.pool import INSECURE_ENV, insecure_opt_out, jail_possible
+
+    ok, why = jail_possible()
+    if not ok and not insecure_opt_out():
+        print(f"This worker refuses to run untrusted code: {why}.\nRun it as root, or on a "
+              f"single-user machine set {INSECURE_ENV}=1 to run snippets WITHOUT a sandbox.",
+              file=sys.stderr)
+        return 2
     device_class = devices.detect_class()
     os.environ["TRAINER_DEVICE"] = device_class
     os.environ["TRAINER_CONCURRENCY"] = str(args.concurrency)
