@@ -1,0 +1,1 @@
+"""The concept catalogue, guided tours and the checks that grade exercises."""

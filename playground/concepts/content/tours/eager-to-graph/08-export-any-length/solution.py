@@ -1,0 +1,14 @@
+import tensorflow as tf
+
+class Doubler(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)])
+    def __call__(self, x):
+        return x * 2.0
+
+doubler = Doubler()
+doubler(tf.constant([1.0, 2.0]))      # traced for shape (2,) only
+tf.saved_model.save(doubler, "doubler")
+
+loaded = tf.saved_model.load("doubler")
+print("length 2:", loaded(tf.constant([1.0, 2.0])).numpy())
+print("length 3:", loaded(tf.constant([1.0, 2.0, 3.0])).numpy())
