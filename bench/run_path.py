@@ -62,7 +62,8 @@ class Client:
         url = self.base.replace("http", "ws", 1) + f"/ws/runs/{run_id}"
         while done is None:  # reconnect with after= until `done`, as the page does
             async with websockets.connect(f"{url}?after={last_seq}", origin=self.base,
-                                          additional_headers={"Cookie": cookie}) as ws:
+                                          additional_headers={"Cookie": cookie},
+                                          max_size=32 * 1024 * 1024) as ws:
                 async for frame in ws:
                     event = json.loads(frame)
                     last_seq = event["seq"]

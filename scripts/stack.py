@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+WEBSOCKET_MAX_MESSAGE = 8 * 1024 * 1024
 
 
 def free_port() -> int:
@@ -92,6 +93,9 @@ class Stack:
         for i in range(self.workers):
             self._spawn(f"trainer-{i}", [python, "-m", "trainer", "worker", "--loglevel=INFO"])
         self._spawn("daphne", [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
+                               # A graph event may reach 2 MiB of JSON: above Daphne's default.
+                               "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE),
+                               "--websocket-max-frame-size", str(WEBSOCKET_MAX_MESSAGE),
                                "playground.asgi:application"])
         if wait:
             self.wait_ready()

@@ -16,7 +16,8 @@ import redis
 from scripts.stack import ROOT, Stack, free_port, redis_answers
 from tests.live import LiveClient
 
-LIVE_REDIS_DB = 15
+LIVE_REDIS_DBS = range(15, 7, -1)
+LOCK_KEY = "tests:live-stack"
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +38,16 @@ def redis_db(server_url: str, db: int) -> str:
     return urlunparse(urlparse(server_url)._replace(path=f"/{db}"))
 
 
+def claim_redis_db(server_url: str) -> str:
+    """A database no other test session's stack is using: their queues and heartbeats would
+    otherwise mix with ours."""
+    for db in LIVE_REDIS_DBS:
+        url = redis_db(server_url, db)
+        if redis.Redis.from_url(url).set(LOCK_KEY, os.getpid(), nx=True, ex=3 * 3600):
+            return url
+    raise RuntimeError("every Redis database for live stacks is taken by another session")
+
+
 def _database_for_stack(tmp: Path) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
@@ -54,7 +65,7 @@ def _database_for_stack(tmp: Path) -> str:
 @pytest.fixture(scope="session")
 def live_stack(redis_server: str) -> Iterator[Stack]:
     tmp = Path(tempfile.mkdtemp(prefix="tfpg-live-"))
-    redis_url = redis_db(redis_server, LIVE_REDIS_DB)
+    redis_url = claim_redis_db(redis_server)
     env = {
         "DATABASE_URL": _database_for_stack(tmp),
         "RUN_RATE_LIMIT": "100000/m",
@@ -65,7 +76,10 @@ def live_stack(redis_server: str) -> Iterator[Stack]:
         "RUN_CPU_SECONDS": "20",
     }
     stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
-    redis.Redis.from_url(redis_url).flushdb()
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter():
+        if key != LOCK_KEY.encode():
+            client.delete(key)
     for command in (["migrate", "--verbosity", "0"], ["load_content"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True,
                        env={**stack.env}, stdout=subprocess.DEVNULL)
@@ -74,6 +88,7 @@ def live_stack(redis_server: str) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop()
+        client.flushdb()
         for log in sorted(tmp.glob("*.log")):
             text = log.read_text(errors="replace")
             if "Traceback" in text:

@@ -37,7 +37,7 @@ class LiveClient:
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         seen: list[dict[str, Any]] = []
         with connect(ws_url, additional_headers={"Cookie": cookie}, origin=self.base_url,
-                     open_timeout=10, close_timeout=2) as ws:
+                     open_timeout=10, close_timeout=2, max_size=32 * 1024 * 1024) as ws:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 try:

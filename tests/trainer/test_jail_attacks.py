@@ -258,7 +258,9 @@ def test_line_flood_is_batched(attack):
     assert sum(1 for e in record["events"] if e["type"] == "stdout") < 2000
 
 
-def test_huge_tf_function_graph(attack):
+def test_huge_tf_function_graph_arrives_whole(attack):
+    # 6,000 ops, about 1.4 MB of graph JSON: under the 2 MiB cap, over Daphne's default frame
+    # size. Collapsing over the cap is covered in test_instrument_graphs.py.
     code = """
 import tensorflow as tf
 @tf.function
@@ -270,6 +272,9 @@ print(float(big(tf.constant(1.0))) > 1)
 """
     record = attack(code)
     assert "True" in stdout(record)
+    graphs = [e for e in record["events"] if e["type"] == "graph"]
+    assert len(graphs) == 1 and not graphs[0].get("collapsed")
+    assert len(graphs[0]["nodes"]) > 6000
 
 
 def test_deep_recursion_is_a_clean_error(attack):
