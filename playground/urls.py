@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
     path("", include("playground.shares.urls")),
+    path("", include("playground.shares.page_urls")),
     path("", include("playground.runs.urls")),
     path("", include("playground.concepts.urls")),
     path("", include("playground.web.urls")),

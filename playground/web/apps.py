@@ -1,0 +1,8 @@
+"""App config of the web pages (label `web`)."""
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "playground.web"
+    label = "web"
+    verbose_name = "Playground pages"
