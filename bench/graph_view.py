@@ -3,8 +3,10 @@
 Budgets (issue 5): the collapsed view of a 2,000-op graph within 1 s, a scope open within 300 ms.
 Loads the built workspace (static/dist, `node static/build.mjs` first) on the stand-in page,
 replays a synthetic `graph` event of the DESIGN §3 shape and times, inside the page:
-  collapsed  replay() + opening the Graph tab -> first drawing painted (cold: cytoscape chunk,
-             worker start and ELK warm-up included; warm: a second graph on the same page)
+  collapsed  replay() + opening the Graph tab -> first drawing painted; "at load": the graph
+             arrives as soon as the page is up (loading cytoscape, starting the worker and
+             warming ELK may still be under way); "cold": the first graph after the
+             page's idle-time prefetch; "warm": later graphs on the same page
   open       a click on a scope in the outline -> the expanded view painted
 Prints the figures and their ratio to the budget; never fails a test run.
 Usage: python bench/graph_view.py [--ops 2000] [--repeat 5]
@@ -141,7 +143,7 @@ def measure(page: Page, graph: dict[str, Any]) -> dict[str, Any]:
     return {"collapsed": collapsed, "open": opened, "opened_scope": scopes[0] if scopes else None}
 
 
-def report(name: str, runs: list[dict[str, Any]]) -> None:
+def report(name: str, runs: list[dict[str, Any]], unprimed: float) -> None:
     cold, warm = runs[0], runs[1:]
     collapsed_warm = [r["collapsed"]["ms"] for r in warm]
     opens = [r["open"]["ms"] for r in runs if r["open"]]
@@ -150,6 +152,8 @@ def report(name: str, runs: list[dict[str, Any]]) -> None:
     phases = ", ".join(f"{k} {detail.get(k, 0):.1f}" for k in
                        ("code", "build", "panel", "send", "create", "layout", "apply"))
     print(f"  cold phases (ms)     {phases}")
+    print(f"  collapsed, at load   {unprimed:7.1f} ms   "
+          f"({unprimed / COLLAPSED_BUDGET_MS:.2f} of the 1 s budget; prefetch not awaited)")
     print(f"  collapsed, cold      {cold['collapsed']['ms']:7.1f} ms   "
           f"({cold['collapsed']['ms'] / COLLAPSED_BUDGET_MS:.2f} of the 1 s budget)")
     if collapsed_warm:
@@ -182,6 +186,13 @@ def main() -> None:
     with standin_server() as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, graph in graphs.items():
+            # The harshest start: the graph arrives the moment the page is up, without waiting
+            # for the idle-time prefetch of cytoscape and the layout worker to finish.
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(base + "/play")
+            page.wait_for_function("document.getElementById('workspace').pgWorkspace")
+            unprimed = page.evaluate(MEASURE_COLLAPSED, graph)["ms"]
+            page.close()
             # A fresh page per graph, so the first run of each is a cold start.
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(base + "/play")
@@ -190,7 +201,7 @@ def main() -> None:
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(1000)
             runs = [measure(page, graph) for _ in range(args.repeat)]
-            report(name, runs)
+            report(name, runs, unprimed)
             page.close()
         browser.close()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from scripts.stack import Stack
 from tests.browser.pages import output_text, set_code, workspace
@@ -44,7 +44,8 @@ def test_it_runs_typed_code_with_the_shortcut(page: Page, live_stack: Stack, sho
     expect(page.locator(".cm-content")).to_contain_text("double_sum")
 
 
-def test_the_run_page_shows_a_finished_run(page: Page, live_stack: Stack, shot: Any) -> None:
+def test_the_run_page_shows_a_finished_run(
+        page: Page, browser: Browser, live_stack: Stack, shot: Any) -> None:
     workspace(page, live_stack.url)
     set_code(page, 'print("kept for the run page")\n')
     page.click("[data-action=run]")
@@ -58,6 +59,13 @@ def test_the_run_page_shows_a_finished_run(page: Page, live_stack: Stack, shot: 
     shot("run-page")
     page.click("[data-action=share]")
     expect(page.locator(".pg-share-link")).to_contain_text("/s/")
+    # Another browser session gets nothing from the id.
+    stranger = browser.new_context().new_page()
+    response = stranger.goto(live_stack.url + href)
+    assert response and response.status == 404
+    expect(stranger.locator("h1")).to_have_text("Run not found")
+    assert "kept for the run page" not in stranger.content()
+    stranger.context.close()
 
 
 def test_stop_ends_a_long_run(page: Page, live_stack: Stack, shot: Any) -> None:

@@ -341,3 +341,23 @@ def test_the_divider_and_tabs_work_from_the_keyboard(page: Page, standin: str) -
     page.keyboard.press("Escape")
     page.keyboard.press("Tab")
     assert page.evaluate("() => !document.activeElement.closest('.cm-editor')")
+
+
+def test_a_graph_sent_collapsed_says_so(page: Page, standin: str) -> None:
+    def scope(name: str, count: int) -> dict[str, Any]:
+        return {"id": name, "op": "scope", "name": name, "scope": "", "device": "", "dtype": None,
+                "shape": None, "attrs": {"ops": count, "op_types": {"MatMul": count}},
+                "count": count}
+
+    graph = {"seq": 1, "t": 0, "type": "graph", "function": "big", "collapsed": True,
+             "note": "12000 ops over the 2 MiB cap: shown by top-level name scope.",
+             "nodes": [scope("encoder", 7000), scope("decoder", 5000)],
+             "edges": [{"source": "encoder", "target": "decoder", "tensor": None,
+                        "control": False, "count": 40}],
+             "functions": []}
+    workspace(page, standin)
+    page.evaluate("(e) => document.getElementById('workspace').pgWorkspace.replay(e)", [graph])
+    page.click("[data-tab=graph]")
+    settled(page)
+    expect(page.locator(".pg-graph-note")).to_have_text(graph["note"])
+    expect(page.locator(".pg-legend")).to_contain_text("name scopes (collapsed)")

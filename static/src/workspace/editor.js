@@ -100,8 +100,10 @@ export function createEditor(parent, { doc = "", readOnly = false, onRun = () =>
     jumpTo(n) {
       if (!lineInRange(n)) return;
       const line = view.state.doc.line(n);
+      // The cursor goes to the line's start: a selection to its end would scroll a long line
+      // sideways when the editor takes focus.
       view.dispatch({
-        selection: { anchor: line.from, head: line.to },
+        selection: { anchor: line.from },
         effects: [setMark.of(n), EditorView.scrollIntoView(line.from, { y: "center" })],
       });
       view.focus();

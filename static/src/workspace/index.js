@@ -359,7 +359,7 @@ export function mountWorkspace(element, options = {}) {
     /** The output terminal's text (what a learner reads there). */
     outputText: () => views.output.text(),
     /** Resolves when the graph and model views have drawn what they were given. */
-    settled: () => Promise.all([views.graph.drawing, views.model.drawing]),
+    settled: () => Promise.all([views.graph.drawing, views.model.drawing].map((p) => p.catch(() => {}))).then(() => {}),
     selectTab: (id) => tabs.select(id),
     destroy() {
       stream?.close();

@@ -128,7 +128,7 @@ export function createModelTab(parent) {
     }
     dirty = false;
     const model = models.get(current);
-    drawing = drawing.then(async () => {
+    drawing = drawing.catch(() => {}).then(async () => {
       const { Diagram } = await loadDiagram();
       diagram?.destroy();
       clear(canvas);

@@ -173,6 +173,7 @@ export class Diagram {
     this.tree.reveal(id);
     return this.queue(async () => {
       await this.render({});
+      if (!this.cy) return;
       this.select(id);
       const node = this.cy.$id(id);
       if (node.nonempty()) this.cy.animate({ center: { eles: node }, zoom: Math.max(this.cy.zoom(), 0.9) }, { duration: 200 });
@@ -185,6 +186,7 @@ export class Diagram {
   }
 
   select(id) {
+    if (!this.cy) return;
     this.selected = id;
     this.cy.$(":selected").unselect();
     if (id) this.cy.$id(id).select();
@@ -227,10 +229,12 @@ export class Diagram {
   }
 
   async render({ fit = false, anchor = null, started = performance.now(), phases = {} } = {}) {
+    if (!this.cy) return null;
     const before = anchor && this.cy.$id(anchor).nonempty() ? this.cy.$id(anchor).renderedBoundingBox() : null;
     const expanded = this.tree.expandedBottomUp();
     const sent = performance.now();
     const result = await this.handle.layout(expanded);
+    if (!this.cy) return null;
     const laidOut = performance.now();
     const centres = this.positions(result.interior);
     const { nodes, edges } = this.tree.visible();
@@ -291,6 +295,9 @@ export class Diagram {
     const cy = this.cy;
     if (!cy) return;
     cy.resize();
+    // Hidden (a tab switched away mid-drawing): fit when shown again.
+    this.fitWhenShown = cy.width() === 0;
+    if (this.fitWhenShown) return;
     cy.fit(undefined, 24);
     if (cy.zoom() > 1.4) {
       cy.zoom(1.4);
@@ -311,6 +318,7 @@ export class Diagram {
 
   resize() {
     this.cy?.resize();
+    if (this.fitWhenShown) this.fit();
   }
 
   destroy() {

@@ -273,10 +273,12 @@ export function createGraphTab(parent) {
     }
     dirty = false;
     const started = performance.now();
-    drawing = drawing.then(async () => {
+    // One drawing at a time; a failed one must not stop the next.
+    drawing = drawing.catch(() => {}).then(async () => {
       const { Diagram } = await loadDiagram();
       const loaded = performance.now();
       const level = stack[stack.length - 1];
+      if (!level) return;
       diagram?.destroy();
       tree = buildOpTree(level.graph, level.table);
       tree.autoExpand();

@@ -92,7 +92,11 @@ export function buildOpTree(graph, table) {
     const name = String(node.name ?? key);
     const short = name.slice(name.lastIndexOf("/") + 1);
     const op = String(node.op ?? "?");
-    const lines = short && short !== op ? [op, truncate(short)] : [op];
+    // A graph sent collapsed (over the size cap) has one "scope" node per top-level scope.
+    const folded = op === "scope" && Number.isFinite(node.count);
+    const lines = folded
+      ? [truncate(name, 34), format(tn("%(n)s op", "%(n)s ops", node.count), { n: node.count })]
+      : short && short !== op ? [op, truncate(short)] : [op];
     const bodies = bodiesOf(node.attrs, table);
     // Functions the op calls that no attribute named (older events list them only in `calls`).
     for (const fn of Array.isArray(node.calls) ? node.calls : []) {
@@ -105,8 +109,8 @@ export function buildOpTree(graph, table) {
       op,
       name,
       label: lines.join("\n"),
-      size: boxSize(lines, { min: bodies.length ? 72 : 56 }),
-      category: categoryOf(op),
+      size: boxSize(lines, { min: bodies.length ? 72 : folded ? 80 : 56 }),
+      category: folded ? "scope" : categoryOf(op),
       bodies,
     });
   }

@@ -13,6 +13,7 @@ const COLORS = {
   grad: ["#d4e3fc", "#20335a", "#5b86d6"],
   math: ["#d4ebfa", "#1b3549", "#4a98cc"],
   layer: ["#dfe9f7", "#233247", "#6b8fc2"],
+  scope: ["#eef1f6", "#262c37", "#98a3b5"],
   model: ["#f4e4d0", "#45311c", "#c08a4a"],
 };
 
@@ -27,6 +28,7 @@ export function categoryLabel(name) {
     array: t("shapes and slicing"),
     grad: t("gradients"),
     math: t("math"),
+    scope: t("name scopes (collapsed)"),
   };
   return labels[name] || name;
 }
