@@ -51,6 +51,8 @@ def create_run(session_key: str, *, code: str, mode: str, device: str, concept: 
         run = Run.objects.create(session_key=session_key, code=code, mode=mode,
                                  device=device_class, concept=concept, seed=seed)
         options = {"mode": mode, "seed": seed, "keras_graphs": keras_graphs}
+        streams.client().set(streams.owner_key(run.id), session_key,
+                             ex=settings.STREAM_TTL_SECONDS)
         transaction.on_commit(lambda: celery().send_task(
             "trainer.execute_run", args=[run.id, code, options], queue=device_class))
     return run

@@ -32,7 +32,9 @@ class RunConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         run_id = self.scope["url_route"]["kwargs"]["run_id"]
         session = self.scope.get("session")
-        run = await database_sync_to_async(_owned)(run_id, session.session_key if session else None)
+        # The cookie's key, not loaded: it only has to equal the owner's (secret) key.
+        session_key = session.session_key if session else None
+        run = await self._owned_run(run_id, session_key)
         if run is None:
             await self.close(code=NOT_FOUND)
             return
@@ -43,6 +45,17 @@ class RunConsumer(AsyncWebsocketConsumer):
             after = 0
         await self.accept()
         self.follower = asyncio.ensure_future(self._follow(run, after))
+
+    async def _owned_run(self, run_id: str, session_key: str | None) -> Run | None:
+        """The run if this session owns it: from Redis while the run is fresh, else the DB."""
+        if not session_key:
+            return None
+        owner = await streams.async_client().get(streams.owner_key(run_id))
+        if owner is None:
+            return await database_sync_to_async(_owned)(run_id, session_key)
+        if owner.decode() != session_key:
+            return None
+        return Run(id=run_id, session_key=session_key, status="running")
 
     async def disconnect(self, code: int) -> None:
         follower = getattr(self, "follower", None)

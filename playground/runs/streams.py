@@ -17,6 +17,11 @@ def stream_key(run_id: str) -> str:
     return f"run:{run_id}"
 
 
+def owner_key(run_id: str) -> str:
+    """The session that owns a run, kept beside its stream so the socket need not ask the DB."""
+    return f"run:{run_id}:owner"
+
+
 def cancel_key(run_id: str) -> str:
     return f"run:{run_id}:cancel"
 
