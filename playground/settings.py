@@ -105,6 +105,8 @@ LOCALE_PATHS: list[Path] = []
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static" / "dist"]
 WHITENOISE_USE_FINDERS = True
+# esbuild names bundles `<name>-<8 base32 chars>.<ext>`: those never change, cache them forever.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"-[A-Z2-7]{8}\.[a-z0-9]+$"
 
 # Celery (the web side only sends tasks by name).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
