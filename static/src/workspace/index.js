@@ -303,8 +303,9 @@ export function mountWorkspace(element, options = {}) {
     runId = record.id ?? id;
     editor.setCode(String(record.code ?? ""));
     runbar.setOptions({ mode: record.mode, device: record.device });
-    const after = replay(record.events, { runtime: record.runtime });
+    // The run's link first: replaying `done` decides whether Share shows, and needs it.
     runbar.runUrl(`/runs/${encodeURIComponent(runId)}`);
+    const after = replay(record.events, { runtime: record.runtime });
     if (TERMINAL_STATUSES.has(record.status)) {
       setState(record.status);
       runbar.finished(record.duration_ms);
