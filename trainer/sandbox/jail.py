@@ -64,18 +64,36 @@ def enter_namespaces() -> None:
     _check(_libc.unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
 
 
-def _bind_readonly(source: str, target: Path) -> None:
-    if os.path.islink(source) and not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(os.readlink(source), target)
+def _open_sources(paths: tuple[str, ...]) -> list[tuple[str, str, int | str]]:
+    """(path, kind, handle) for each existing path, taken before anything is mounted over it.
+
+    Directories and files are held by O_PATH descriptors and bound from /proc/self/fd, so a
+    checkout anywhere (under /tmp or under the new root's own mount point) still binds.
+    """
+    found: list[tuple[str, str, int | str]] = []
+    for path in paths:
+        if os.path.islink(path):
+            found.append((path, "link", os.readlink(path)))
+        elif os.path.exists(path):
+            kind = "dir" if os.path.isdir(path) else "file"
+            found.append((path, kind, os.open(path, os.O_PATH | os.O_CLOEXEC)))
+    return found
+
+
+def _bind_readonly(kind: str, handle: int | str, target: Path) -> None:
+    if kind == "link":
+        if not os.path.lexists(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(str(handle), target)
         return
-    if os.path.isdir(source):
+    if kind == "dir":
         target.mkdir(parents=True, exist_ok=True)
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.touch()
-    mount(source, str(target), None, MS_BIND | MS_REC)
+    mount(f"/proc/self/fd/{handle}", str(target), None, MS_BIND | MS_REC)
     mount("none", str(target), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.close(int(handle))
 
 
 def _write_etc(root: Path, uid: int, gid: int) -> None:
@@ -103,11 +121,23 @@ def build_root(spec: JailSpec) -> None:
     """
     _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
     mount("none", "/", None, MS_REC | MS_PRIVATE)
+    sources = _open_sources(SYSTEM_TREES + spec.readable)
     root = Path(NEW_ROOT)
     mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
-    for tree in SYSTEM_TREES + spec.readable:
-        if os.path.lexists(tree):
-            _bind_readonly(tree, root / tree.lstrip("/"))
+    # The writable part first: /tmp is a directory of it, so read-only trees that live under
+    # /tmp on the host (a checkout there, say) are bound inside it.
+    sandbox = root / SANDBOX_DIR.lstrip("/")
+    sandbox.mkdir()
+    mount("tmpfs", str(sandbox), "tmpfs", MS_NOSUID | MS_NODEV,
+          f"size={spec.written_bytes},mode=0755")
+    for sub, mode in (("work", 0o700), ("tmp", 0o1777)):
+        (sandbox / sub).mkdir()
+        os.chown(sandbox / sub, spec.uid, spec.gid)
+        os.chmod(sandbox / sub, mode)
+    (root / "tmp").mkdir()
+    mount(str(sandbox / "tmp"), str(root / "tmp"), None, MS_BIND)
+    for path, kind, handle in sources:
+        _bind_readonly(kind, handle, root / path.lstrip("/"))
     _write_etc(root, spec.uid, spec.gid)
     dev = root / "dev"
     dev.mkdir()
@@ -122,15 +152,6 @@ def build_root(spec: JailSpec) -> None:
         os.symlink(target, dev / name)
     (root / "proc").mkdir()
     mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    sandbox = root / SANDBOX_DIR.lstrip("/")
-    sandbox.mkdir()
-    mount("tmpfs", str(sandbox), "tmpfs", MS_NOSUID | MS_NODEV,
-          f"size={spec.written_bytes},mode=0755")
-    for sub, mode in (("work", 0o700), ("tmp", 0o1777)):
-        (sandbox / sub).mkdir()
-        os.chown(sandbox / sub, spec.uid, spec.gid)
-        os.chmod(sandbox / sub, mode)
-    os.symlink(SANDBOX_DIR + "/tmp", root / "tmp")
     _pivot(root)
 
 
