@@ -303,9 +303,8 @@ export function mountWorkspace(element, options = {}) {
     runId = record.id ?? id;
     editor.setCode(String(record.code ?? ""));
     runbar.setOptions({ mode: record.mode, device: record.device });
-    // The run's link first: replaying `done` decides whether Share shows, and needs it.
-    runbar.runUrl(`/runs/${encodeURIComponent(runId)}`);
     const after = replay(record.events, { runtime: record.runtime });
+    runbar.runUrl(`/runs/${encodeURIComponent(runId)}`);
     if (TERMINAL_STATUSES.has(record.status)) {
       setState(record.status);
       runbar.finished(record.duration_ms);
