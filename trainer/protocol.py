@@ -100,19 +100,27 @@ def recv_with_fds(sock: socket.socket, max_fds: int = 8) -> tuple[dict[str, Any]
     return json.loads(body), list(fds)
 
 
+def text_safe(text: str) -> str:
+    """NUL becomes U+FFFD: PostgreSQL cannot store it in text or JSON, and no terminal shows it."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
 def json_safe(value: Any, depth: int = 0) -> Any:
-    """Make a value JSON-safe: non-finite floats become None, unknown objects strings."""
+    """Make a value JSON-safe and storable: non-finite floats become None, NUL U+FFFD,
+    unknown objects strings."""
     if depth > 32:
         return None
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if value is None or isinstance(value, (str, int, bool)):
+    if isinstance(value, str):
+        return text_safe(value)
+    if value is None or isinstance(value, (int, bool)):
         return value
     if isinstance(value, dict):
-        return {str(k): json_safe(v, depth + 1) for k, v in value.items()}
+        return {text_safe(str(k)): json_safe(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_safe(v, depth + 1) for v in value]
-    return str(value)
+    return text_safe(str(value))
 
 
 def check_child_event(event: Any) -> dict[str, Any] | None:

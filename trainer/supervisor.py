@@ -58,7 +58,7 @@ class Supervisor:
             self.dropped[name] += len(data) - room
             data = data[:room]
         self.kept_output += len(data)
-        text = self.decoders[name].decode(data)
+        text = protocol.text_safe(self.decoders[name].decode(data))
         if text:
             self.stream.add(name, text=text)
 
@@ -205,7 +205,7 @@ class Supervisor:
             sel.unregister(fd)
             os.close(fd)
         for name in ("stdout", "stderr"):
-            tail = self.decoders[name].decode(b"", final=True)
+            tail = protocol.text_safe(self.decoders[name].decode(b"", final=True))
             if tail:
                 self.stream.add(name, text=tail)
 

@@ -43,6 +43,9 @@ def parse_run(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(code, str):
         raise BadInput(400, "missing" if code is None else "invalid",
                        "`code` must be a string with the program to run.", "code")
+    if "\x00" in code:
+        raise BadInput(400, "invalid", "The code contains a NUL character, which Python cannot "
+                       "compile.", "code")
     if len(code.encode("utf-8", "surrogatepass")) > settings.RUN_MAX_CODE_BYTES:
         raise BadInput(413, "too_large", f"The code is over the limit of "
                        f"{settings.RUN_MAX_CODE_BYTES // 1024} KiB.", "code")
@@ -53,7 +56,7 @@ def parse_run(request: HttpRequest) -> dict[str, Any]:
     if device not in DEVICES:
         raise BadInput(400, "invalid", "`device` must be one of auto, cpu, gpu, tpu.", "device")
     concept = body.get("concept") or ""
-    if not isinstance(concept, str) or len(concept) > 100:
+    if not isinstance(concept, str) or len(concept) > 100 or "\x00" in concept:
         raise BadInput(400, "invalid", "`concept` must be a concept slug.", "concept")
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)

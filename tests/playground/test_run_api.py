@@ -71,7 +71,8 @@ def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, django_capture_o
 @pytest.mark.parametrize("body, field", [
     ({"code": None}, "code"), ({"code": []}, "code"), ({"code": "1", "mode": 3}, "mode"),
     ({"code": "1", "seed": True}, "seed"), ({"code": "1", "seed": -1}, "seed"),
-    ({"code": "1", "concept": {"a": 1}}, "concept"),
+    ({"code": "1", "concept": {"a": 1}}, "concept"), ({"code": "print(1)\x00"}, "code"),
+    ({"code": "1", "concept": "a\x00"}, "concept"),
 ])
 def test_invalid_fields_name_the_field(client, body, field):
     status, answer = post(client, body)

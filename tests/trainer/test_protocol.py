@@ -49,3 +49,11 @@ def test_a_child_event_loses_forged_numbering_and_non_finite_floats():
     clean = protocol.check_child_event(event)
     assert clean == {"type": "metrics", "phase": "train", "logs": {"loss": None, "acc": 0.5}}
     json.dumps(clean, allow_nan=False)
+
+
+def test_nul_characters_never_reach_the_store():
+    event = {"type": "error", "exc_type": "E\x00", "message": "a\x00b", "traceback": [],
+             "extra": {"k\x00": ["\x00"]}}
+    clean = protocol.check_child_event(event)
+    assert "\x00" not in json.dumps(clean, ensure_ascii=False)
+    assert clean["message"] == "a\ufffdb"
