@@ -1,8 +1,9 @@
 """Measure the run path as a browser feels it: POST /api/runs, then the websocket, to the first
 `stdout` frame and to `done`; against a stack this script starts, or `--url`.
 
-Prints p50/p90/p99/max for 1, 8 and 32 concurrent clients, sustained runs per second, CPU per run
-split by process, private memory of spares and runs, and the ratio of a cold
+Prints p50/p90/p99/max for 1 client (with a think time between runs, and back to back), 8 and
+32 concurrent clients, sustained runs per second, CPU per run split by process, private memory
+of spares and runs, and the ratio of a cold
 `python -c "import tensorflow"` to our p50, measured in the same run. Results also as JSON.
 
     .venv/bin/python bench/run_path.py [--url URL] [--duration 60] [--json bench/results/x.json]
@@ -90,7 +91,8 @@ def percentiles(values: list[float]) -> dict[str, float]:
             "p99": pick(0.99) * 1000, "max": ordered[-1] * 1000}
 
 
-async def burst(base: str, clients: int, runs_each: int, code: str) -> dict[str, Any]:
+async def burst(base: str, clients: int, runs_each: int, code: str,
+                think: float = 0.0) -> dict[str, Any]:
     sessions = [Client(base) for _ in range(clients)]
     await asyncio.gather(*(s.open() for s in sessions))
     results: list[dict[str, Any]] = []
@@ -98,13 +100,16 @@ async def burst(base: str, clients: int, runs_each: int, code: str) -> dict[str,
     async def loop(session: Client) -> None:
         for _ in range(runs_each):
             results.append(await session.run(code))
+            if think:
+                await asyncio.sleep(think)
 
     began = time.perf_counter()
     await asyncio.gather(*(loop(s) for s in sessions))
-    elapsed = time.perf_counter() - began
+    elapsed = time.perf_counter() - began - think * runs_each
     await asyncio.gather(*(s.close() for s in sessions))
     ok = [r for r in results if "error" not in r and r["status"] == "succeeded"]
-    return {"clients": clients, "runs": len(results), "errors": len(results) - len(ok),
+    return {"clients": clients, "think_s": think, "runs": len(results),
+            "errors": len(results) - len(ok),
             "first_stdout_ms": percentiles([r["first"] for r in ok if r["first"]]),
             "done_ms": percentiles([r["done"] for r in ok]), "runs_per_s": len(ok) / elapsed}
 
@@ -219,8 +224,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             time.sleep(1.0)
             report["idle_spare_private_mb"] = [round(private_mb(p), 1) for p in meter.spares()]
         report["single"] = {}
+        report["back_to_back"] = {}
         for name, code in SNIPPETS.items():
-            report["single"][name] = await burst(base, 1, args.runs, code)
+            # A learner reads between runs: the spare used by the last run is refilled meanwhile.
+            report["single"][name] = await burst(base, 1, args.runs, code, think=args.think)
+            report["back_to_back"][name] = await burst(base, 1, args.runs, code)
         for clients in (8, 32):
             report[f"concurrent_{clients}"] = await burst(base, clients, args.runs_each,
                                                           SNIPPETS["print"])
@@ -256,6 +264,8 @@ def show(report: dict[str, Any]) -> None:
     print("\nPOST -> first stdout frame")
     for name, result in report["single"].items():
         print(row(f"1 client, {name}", result["first_stdout_ms"]))
+    for name, result in report["back_to_back"].items():
+        print(row(f"1 client b2b, {name}", result["first_stdout_ms"]))
     for clients in (8, 32):
         result = report[f"concurrent_{clients}"]
         print(row(f"{clients} clients, print", result["first_stdout_ms"]),
@@ -263,6 +273,8 @@ def show(report: dict[str, Any]) -> None:
     print("\nPOST -> done")
     for name, result in report["single"].items():
         print(row(f"1 client, {name}", result["done_ms"]))
+    for name, result in report["back_to_back"].items():
+        print(row(f"1 client b2b, {name}", result["done_ms"]))
     for clients in (8, 32):
         print(row(f"{clients} clients, print", report[f"concurrent_{clients}"]["done_ms"]))
     s = report["sustained"]
@@ -286,6 +298,8 @@ def main() -> int:
     parser.add_argument("--runs-each", type=int, default=8, help="runs per concurrent client")
     parser.add_argument("--duration", type=float, default=60.0, help="sustained phase, seconds")
     parser.add_argument("--cold", type=int, default=3, help="cold baseline repetitions")
+    parser.add_argument("--think", type=float, default=0.25,
+                        help="seconds between one client's runs (b2b rows use none)")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "run_path.json"))
     args = parser.parse_args()
     report = asyncio.run(main_async(args))
