@@ -26,6 +26,7 @@ READ_CHUNK = 64 * 1024
 SAMPLE_SECONDS = 1.0
 CANCEL_POLL_SECONDS = 0.2
 DRAIN_SECONDS = 2.0
+OUTPUT_INTERVAL = 0.02
 OOM_EXCEPTIONS = {"MemoryError", "ResourceExhaustedError"}
 
 
@@ -45,6 +46,10 @@ class Supervisor:
         self.event_buffer = b""
         self.skipping_line = False
         self.last_error: dict[str, Any] | None = None
+        self.pending_stream: str | None = None
+        self.pending_text: list[str] = []
+        self.pending_size = 0
+        self.last_output = -OUTPUT_INTERVAL
         self.kill_reason: str | None = None
         self.wait_status: int | None = None
 
@@ -59,8 +64,25 @@ class Supervisor:
             data = data[:room]
         self.kept_output += len(data)
         text = protocol.text_safe(self.decoders[name].decode(data))
-        if text:
-            self.stream.add(name, text=text)
+        if not text:
+            return
+        if self.pending_stream not in (None, name):
+            self._flush_output()
+        self.pending_stream = name
+        self.pending_text.append(text)
+        self.pending_size += len(text)
+        if self.pending_size >= READ_CHUNK:
+            self._flush_output()
+
+    def _flush_output(self) -> None:
+        """One event for the output gathered since the last one: a flood of short writes
+        becomes at most one event per OUTPUT_INTERVAL, while a lone line goes out at once."""
+        if self.pending_stream is not None:
+            self.stream.add(self.pending_stream, text="".join(self.pending_text))
+            self.last_output = time.monotonic()
+        self.pending_stream = None
+        self.pending_text = []
+        self.pending_size = 0
 
     def _events(self, data: bytes) -> None:
         line_cap = self.limits.graph_event_bytes + 64 * 1024
@@ -94,6 +116,7 @@ class Supervisor:
         kind = event.pop("type")
         if kind == "error":
             self.last_error = event
+        self._flush_output()  # keep the order in which the child wrote
         self.stream.add(kind, **event)
 
     # --- the run -------------------------------------------------------------------------
@@ -164,6 +187,8 @@ class Supervisor:
         while open_fds:
             now = time.monotonic()
             wake = min(deadline, next_sample, next_cancel)
+            if self.pending_stream is not None:
+                wake = min(wake, self.last_output + OUTPUT_INTERVAL)
             if drain_until is not None:
                 wake = min(wake, drain_until)
             for key, _ in sel.select(max(0.0, wake - now)):
@@ -185,6 +210,8 @@ class Supervisor:
                 else:
                     self._output(kind, data)
             now = time.monotonic()
+            if self.pending_stream is not None and now >= self.last_output + OUTPUT_INTERVAL:
+                self._flush_output()
             if drain_until is not None and now >= drain_until:
                 break
             if self.kill_reason is None and drain_until is None:
@@ -207,7 +234,11 @@ class Supervisor:
         for name in ("stdout", "stderr"):
             tail = protocol.text_safe(self.decoders[name].decode(b"", final=True))
             if tail:
-                self.stream.add(name, text=tail)
+                if self.pending_stream not in (None, name):
+                    self._flush_output()
+                self.pending_stream = name
+                self.pending_text.append(tail)
+        self._flush_output()
 
     def _outcome(self, spare: Spare, oom0: int, cpu0: float) -> tuple[str, int]:
         wait_status = self.wait_status if self.wait_status is not None else 0
