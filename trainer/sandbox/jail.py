@@ -188,6 +188,12 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise PermissionError("still root after dropping privileges")
 
 
+def no_new_privs() -> None:
+    """No exec may ever gain privileges again (needed by Landlock and seccomp)."""
+    pr_set_no_new_privs = 38
+    _check(_libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS")
+
+
 def close_fds_except(keep: set[int]) -> None:
     for fd in sorted(int(n) for n in os.listdir("/proc/self/fd")):
         if fd not in keep:

@@ -163,8 +163,11 @@ class Zygote:
                 jail.set_limits(spec, with_cgroup=bool(self.cgroup_v))
                 jail.drop_privileges(spec.uid, spec.gid)
                 _pdeathsig()
-                from trainer.sandbox import seccomp
+                from trainer.sandbox import landlock, seccomp
 
+                jail.no_new_privs()
+                landlock.restrict(writable=(jail.SANDBOX_DIR, "/tmp", "/dev/shm"),
+                                  devices=tuple(f"/dev/{d}" for d in jail.DEVICES))
                 if seccomp.supported():
                     seccomp.apply()
                 os.chdir(jail.WORK_DIR)
@@ -317,7 +320,7 @@ def preload() -> None:
     import keras.src.datasets.fashion_mnist  # noqa: F401
     import keras.src.utils.file_utils  # noqa: F401
 
-    from trainer.sandbox import runner, seccomp  # noqa: F401
+    from trainer.sandbox import landlock, runner, seccomp  # noqa: F401
 
     try:
         import trainer.instrument  # noqa: F401
