@@ -7,22 +7,17 @@ import tempfile
 
 import pytest
 
+from tests.trainer.forked import exit_code_of
 from trainer.sandbox import jail, landlock
 
 pytestmark = pytest.mark.skipif(landlock.abi_version() == 0, reason="no Landlock in this kernel")
 
 
 def in_restricted_child(writable: str, probe) -> int:
-    pid = os.fork()
-    if pid == 0:
-        try:
-            jail.no_new_privs()
-            landlock.restrict(writable=(writable,), devices=("/dev/null",))
-            os._exit(probe())
-        except BaseException:
-            os._exit(99)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    def restrict() -> None:
+        jail.no_new_privs()
+        landlock.restrict(writable=(writable,), devices=("/dev/null",))
+    return exit_code_of(restrict, probe)
 
 
 def test_writes_outside_the_allowed_trees_are_refused_even_to_root():

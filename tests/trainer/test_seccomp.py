@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from tests.trainer.forked import exit_code_of
 from trainer.sandbox import seccomp
 
 pytestmark = pytest.mark.skipif(not seccomp.supported(), reason="no syscall table for this CPU")
@@ -16,15 +17,7 @@ pytestmark = pytest.mark.skipif(not seccomp.supported(), reason="no syscall tabl
 
 def in_filtered_child(probe) -> int:
     """Run `probe` in a child under the filter; its return value is the child's exit code."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            seccomp.apply()
-            os._exit(probe())
-        except BaseException:
-            os._exit(99)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    return exit_code_of(seccomp.apply, probe)
 
 
 def test_filter_assembles_for_each_known_architecture():
