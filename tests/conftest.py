@@ -33,6 +33,26 @@ def redis_server() -> Iterator[str]:
     own.stop()
 
 
+UNIT_REDIS_DB = 13
+
+
+@pytest.fixture(scope="session", autouse=True)
+def django_uses_the_test_redis(redis_server: str) -> Iterator[None]:
+    """In-process Django (sessions, rate limits, streams) talks to the test Redis too, even on a
+    machine where nothing answered at REDIS_URL before the suite started one."""
+    from django.test import override_settings
+
+    url = redis_db(redis_server, UNIT_REDIS_DB)
+    caches = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+                          "KEY_PREFIX": "pg:cache"}}
+    with override_settings(REDIS_URL=url, CACHES=caches):
+        from playground.runs import streams
+
+        streams._sync = streams._async = None
+        yield
+        streams._sync = streams._async = None
+
+
 def redis_db(server_url: str, db: int) -> str:
     """The same server, another database: each kind of test keeps to its own."""
     return urlunparse(urlparse(server_url)._replace(path=f"/{db}"))

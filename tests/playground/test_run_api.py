@@ -8,12 +8,9 @@ import pytest
 import redis
 from django.test import Client
 
-from tests.conftest import redis_db
+from tests.conftest import UNIT_REDIS_DB, redis_db
 
 pytestmark = pytest.mark.django_db
-
-UNIT_REDIS_DB = 13
-
 
 @pytest.fixture(autouse=True)
 def empty_redis(settings, redis_server):
