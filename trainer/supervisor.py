@@ -148,18 +148,19 @@ class Supervisor:
         spare = self.pool.take()
         runtime = {**spare.runtime, "device": self.device, "host": socket.gethostname(),
                    "sandbox": self.pool.sandbox}
-        self.stream.add("status", status="running", host=runtime["host"], device=self.device,
-                        runtime=runtime, started_at=time.time())
-        self.stream.flush()
-        started = time.monotonic()
-        cpu0 = 0.0
-        _, cpu0 = self._sample(spare, 0.0)
+        _, cpu0 = self._sample(spare, 0.0)  # the warm-up's CPU is not the run's
         oom0 = spare.group.oom_kills() if spare.group else 0
+        started = time.monotonic()
+        # The child gets its code first; the status event's Redis round trip overlaps its start.
+        # Its output is read only after, so `status` still comes first in the stream.
         try:
             protocol.write_message(spare.control, job)
         except BrokenPipeError:
             pass
         os.close(spare.control)
+        self.stream.add("status", status="running", host=runtime["host"], device=self.device,
+                        runtime=runtime, started_at=time.time())
+        self.stream.flush()
         self._pump(spare, started, cpu0)
         status, exit_code = self._outcome(spare, oom0, cpu0)
         for name in ("stdout", "stderr", "events"):
