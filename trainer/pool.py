@@ -171,9 +171,14 @@ class Pool:
 
 
 def _interpreter_trees() -> list[str]:
+    """The interpreter and its package folders, none inside another: every spare binds each."""
     trees = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
     for entry in sys.path:
         real = os.path.realpath(entry) if entry else ""
         if "-packages" in real and os.path.isdir(real):
             trees.add(real)
-    return sorted(trees)
+    outermost: list[str] = []
+    for tree in sorted(trees):
+        if not any(tree.startswith(kept + os.sep) for kept in outermost):
+            outermost.append(tree)
+    return outermost
