@@ -68,9 +68,11 @@ def cancel_run(run: Run) -> None:
     streams.client().set(streams.cancel_key(run.id), "1", ex=settings.STREAM_TTL_SECONDS)
 
 
-def finalize_run(run_id: str) -> Run | None:
-    """Persist the stream of a finished run into its row (idempotent)."""
-    events = streams.read_all(run_id)
+def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None) -> Run | None:
+    """Persist the stream of a finished run into its row (idempotent); `events` when the caller
+    has just read the stream, so it is not read twice."""
+    if events is None:
+        events = streams.read_all(run_id)
     if not events or events[-1]["type"] != "done":
         return None
     with transaction.atomic():
@@ -120,8 +122,7 @@ def record(run: Run) -> dict[str, Any]:
         if declare_lost_if_stale(run, events):
             events = streams.read_all(run.id)
         if events and events[-1]["type"] == "done":
-            finalize_run(run.id)
-            run.refresh_from_db()
+            run = finalize_run(run.id, events) or run
         status = run.status if run.is_finished else ("running" if events else "queued")
     status_event = next((e for e in events if e["type"] == "status"), None)
     return {
