@@ -24,14 +24,17 @@ def cancel_key(run_id: str) -> str:
 
 
 class EventStream:
-    def __init__(self, client: redis.Redis, run_id: str, ttl: int = STREAM_TTL_SECONDS) -> None:
+    def __init__(self, client: redis.Redis, run_id: str, ttl: int = STREAM_TTL_SECONDS,
+                 last: list[Any] | None = None) -> None:
+        """`last`: the stream's XREVRANGE COUNT 1, when the caller has read it already."""
         self.client = client
         self.run_id = run_id
         self.key = stream_key(run_id)
         self.ttl = ttl
         self.start = time.monotonic()
         self.pending: list[tuple[int, str]] = []
-        last = client.xrevrange(self.key, count=1)
+        if last is None:
+            last = client.xrevrange(self.key, count=1)
         self.seq = int(last[0][0].split(b"-")[0]) if last else 0
         self.started_before = self.seq > 0
         self.closed = False

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
+import select
 import shutil
 import socket
 import subprocess
@@ -54,6 +56,23 @@ class Spare:
     stderr: int
     events: int
     status: int
+    # CPU and OOM kills of its cgroup before the job: the warm-up's, not the run's.
+    cpu0: float = 0.0
+    oom0: int = 0
+
+    def alive(self) -> bool:
+        """A held child that died (its zygote restarted, say) has written its wait status."""
+        readable, _, _ = select.select([self.status], [], [], 0)
+        return not readable
+
+    def discard(self) -> None:
+        for fd in (self.control, self.stdout, self.stderr, self.events, self.status):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.group is not None:
+            self.group.remove()
 
 
 def clean_environment(device_class: str) -> dict[str, str]:
@@ -74,12 +93,23 @@ def clean_environment(device_class: str) -> dict[str, str]:
 
 
 class Pool:
-    """One zygote per worker process; thread-safe `take()` for the worker's run threads."""
+    """One zygote per worker process; thread-safe `take()` for the worker's run threads.
 
-    def __init__(self, device_class: str, concurrency: int, spares: int | None = None) -> None:
+    A fetcher thread keeps `held` spares already handed over by the zygote, their pipes and
+    cgroup baselines in hand, so a run starts without a round trip to a zygote that may be busy
+    forking the next spare.
+    """
+
+    def __init__(self, device_class: str, concurrency: int, spares: int | None = None,
+                 held: int | None = None) -> None:
         self.device_class = device_class
         self.concurrency = concurrency
         self.spares = spares if spares is not None else int(os.environ.get("TRAINER_SPARES", 2))
+        self.held = max(1, held if held is not None
+                        else int(os.environ.get("TRAINER_HELD_SPARES", 1)))
+        self.ready: queue.Queue[Spare | Exception] = queue.Queue(maxsize=self.held)
+        self.fetcher: threading.Thread | None = None
+        self.stopping = False
         self.limits = Limits.from_env()
         self.lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
@@ -108,7 +138,7 @@ class Pool:
             "spares": self.spares,
             "jailed": self.jailed,
             "uid_base": int(os.environ.get("TRAINER_UID_BASE", 61000)),
-            "slots": self.spares + self.concurrency + 2,
+            "slots": self.spares + self.held + self.concurrency + 2,
             "device_class": self.device_class,
             "logical_cpus": logical,
             "readable": [*_interpreter_trees(), datasets_dir()],
@@ -143,9 +173,43 @@ class Pool:
             time.sleep(0.1)
 
     def take(self) -> Spare:
+        """A live warm spare: the held one when there is one, else the zygote's next."""
+        self.hold_spares()
+        while True:
+            item = self.ready.get()
+            if isinstance(item, Exception):
+                raise item
+            if item.alive():
+                return item
+            item.discard()
+
+    def hold_spares(self) -> None:
+        """Start keeping `held` spares in hand (once)."""
+        with self.lock:
+            if self.fetcher is None:
+                self.fetcher = threading.Thread(target=self._fetch_forever, daemon=True,
+                                                name="spare-fetcher")
+                self.fetcher.start()
+
+    def _fetch_forever(self) -> None:
+        while not self.stopping:
+            try:
+                item: Spare | Exception = self._fetch()
+            except (EOFError, OSError) as exc:
+                if self.stopping:
+                    return
+                log.error("lost the zygote (%s); starting a new one", exc)
+                time.sleep(0.1)
+                continue
+            except RuntimeError as exc:
+                item = exc
+            self.ready.put(item)  # blocks while `held` spares wait for a run
+
+    def _fetch(self) -> Spare:
         with self.lock:
             if self.process is None or self.process.poll() is not None:
-                log.error("zygote is gone; starting a new one")
+                if self.process is not None:
+                    log.error("zygote is gone; starting a new one")
                 self.start()
             answer, fds = self._request({"op": "take"})
         if not answer.get("ok"):
@@ -158,11 +222,15 @@ class Pool:
                 break
             status_line += chunk
         group = cgroups.Group(answer["group"], answer["cgroup"]) if answer["cgroup"] else None
-        return Spare(keeper=answer["keeper"], slot=answer["slot"],
-                     child_pid=int(status_line or b"0"), group=group,
-                     runtime=answer["runtime"], **named)
+        spare = Spare(keeper=answer["keeper"], slot=answer["slot"],
+                      child_pid=int(status_line or b"0"), group=group,
+                      runtime=answer["runtime"], **named)
+        if group is not None:
+            spare.cpu0, spare.oom0 = group.cpu_seconds(), group.oom_kills()
+        return spare
 
     def stop(self) -> None:
+        self.stopping = True
         if self.sock is not None:
             self.sock.close()
         if self.process is not None:

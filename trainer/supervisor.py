@@ -148,8 +148,9 @@ class Supervisor:
         spare = self.pool.take()
         runtime = {**spare.runtime, "device": self.device, "host": socket.gethostname(),
                    "sandbox": self.pool.sandbox}
-        _, cpu0 = self._sample(spare, 0.0)  # the warm-up's CPU is not the run's
-        oom0 = spare.group.oom_kills() if spare.group else 0
+        # The warm-up's CPU is not the run's (with a cgroup, read when the spare was fetched).
+        cpu0 = spare.cpu0 if spare.group else self._sample(spare, 0.0)[1]
+        oom0 = spare.oom0
         started = time.monotonic()
         # The child gets its code first; the status event's Redis round trip overlaps its start.
         # Its output is read only after, so `status` still comes first in the stream.

@@ -9,7 +9,7 @@ from typing import Any
 import redis
 
 from trainer import devices
-from trainer.events import FINISHED_CHANNEL, EventStream, cancel_key
+from trainer.events import FINISHED_CHANNEL, EventStream, cancel_key, stream_key
 from trainer.limits import Limits
 from trainer.pool import Pool
 from trainer.supervisor import Supervisor
@@ -47,6 +47,7 @@ def _start() -> None:
     state.pool = Pool(state.device_class, concurrency)
     state.pool.start()
     info = state.pool.info()
+    state.pool.hold_spares()
     runtime = info.get("runtime") or {}
     state.heartbeat = devices.Heartbeat(redis_client(), state.device_class, {
         "tf_devices": runtime.get("devices", []), "runtime": runtime,
@@ -65,7 +66,12 @@ def stop() -> None:
 def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
     """Run one snippet from start to `done`, whatever happens to it."""
     client = redis_client()
-    stream = EventStream(client, run_id)
+    # One round trip: was this run started before (a redelivery), and was it cancelled already?
+    pipe = client.pipeline(transaction=False)
+    pipe.xrevrange(stream_key(run_id), count=1)
+    pipe.exists(cancel_key(run_id))
+    last, cancelled_early = pipe.execute()
+    stream = EventStream(client, run_id, last=last)
     if stream.started_before:
         # A redelivered task whose first attempt died with its worker: never run code twice.
         stream.add("done", status="worker-lost", duration_ms=0, exit_code=-1)
@@ -78,7 +84,7 @@ def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
                             device=state.device_class)
     job = {"code": code, "mode": options.get("mode", "eager"), "seed": options.get("seed"),
            "keras_graphs": bool(options.get("keras_graphs"))}
-    if client.exists(cancel_key(run_id)):
+    if cancelled_early:
         stream.add("done", status="cancelled", duration_ms=0, exit_code=-1)
         stream.flush()
     else:

@@ -28,6 +28,8 @@ from trainer import protocol
 from trainer.sandbox import cgroups, jail
 
 PR_SET_PDEATHSIG = 1
+REFILL_DELAY = 0.05  # seconds a refill waits after a hand-out while another spare is ready
+IDLE_WAKE = 0.2
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Zygote:
         self.counter = 0
         self.last_runtime: dict[str, Any] | None = None
         self.failures = 0
+        self.handed_at = 0.0
 
     # --- spares -------------------------------------------------------------------------
     def _free_slot(self) -> int:
@@ -247,6 +250,7 @@ class Zygote:
             for fd in spare.fds.values():
                 os.close(fd)
             self.waiting -= 1
+            self.handed_at = time.monotonic()
 
     def _on_request(self) -> bool:
         try:
@@ -272,23 +276,31 @@ class Zygote:
                 return
             self.busy_slots.pop(pid, None)
 
-    def _refill(self) -> None:
+    def _refill(self) -> float:
+        """Fork spares up to the target. While a ready spare is left and nobody waits, wait
+        REFILL_DELAY after a hand-out first: the run just handed out gets the CPU to itself.
+        Returns the seconds until a deferred refill is due."""
+        if not self.waiting and self._ready_spare() is not None:
+            due = self.handed_at + REFILL_DELAY - time.monotonic()
+            if due > 0:
+                return due
         total = len(self.spares) + len(self.busy_slots)
         while len(self.spares) < self.config.spares + min(self.waiting, 2) and \
                 total < self.config.slots:
             if self.failures >= 5:
-                return  # the jail keeps failing: say so through the refusals, do not spin
+                return IDLE_WAKE  # the jail keeps failing: say so through the refusals, do not spin
             self.spawn()
             total += 1
+        return IDLE_WAKE
 
     def loop(self) -> None:
         while True:
             self._reap()
             # A waiting run comes first: forking a replacement spare takes the zygote ~10 ms.
             self._hand_out()
-            self._refill()
+            wake = self._refill()
             warming = {s.ready_fd: s for s in self.spares if s.ready_fd >= 0}
-            readable, _, _ = select.select([self.sock, *warming], [], [], 0.2)
+            readable, _, _ = select.select([self.sock, *warming], [], [], wake)
             for fd in readable:
                 if fd is self.sock:
                     if not self._on_request():
