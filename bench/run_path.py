@@ -22,12 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-import websockets
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.client import Browser  # noqa: E402
 from scripts.stack import Stack, free_port, redis_answers  # noqa: E402
 
 SNIPPETS = {
@@ -36,48 +34,6 @@ SNIPPETS = {
     "tf.function": ("import tensorflow as tf\n@tf.function\ndef f(x):\n    return x * x + 1\n"
                     "print(f(tf.constant(3.0)).numpy())"),
 }
-
-
-class Client:
-    """One browser session: cookie jar, CSRF token, sequential runs."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.http = httpx.AsyncClient(base_url=base, timeout=120)
-
-    async def open(self) -> None:
-        (await self.http.get("/api/session")).raise_for_status()
-
-    async def run(self, code: str) -> dict[str, Any]:
-        began = time.perf_counter()
-        answer = await self.http.post(
-            "/api/runs", content=json.dumps({"code": code}),
-            headers={"X-CSRFToken": self.http.cookies.get("csrftoken") or "",
-                     "Content-Type": "application/json", "Referer": self.base + "/"})
-        if answer.status_code != 201:
-            return {"error": f"{answer.status_code} {answer.text[:200]}"}
-        run_id = answer.json()["id"]
-        cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
-        first = done = None
-        last_seq = 0
-        url = self.base.replace("http", "ws", 1) + f"/ws/runs/{run_id}"
-        while done is None:  # reconnect with after= until `done`, as the page does
-            async with websockets.connect(f"{url}?after={last_seq}", origin=self.base,
-                                          additional_headers={"Cookie": cookie},
-                                          max_size=32 * 1024 * 1024) as ws:
-                async for frame in ws:
-                    event = json.loads(frame)
-                    last_seq = event["seq"]
-                    if event["type"] == "stdout" and first is None:
-                        first = time.perf_counter() - began
-                    if event["type"] == "done":
-                        done = time.perf_counter() - began
-                        status = event["status"]
-                        break
-        return {"first": first, "done": done, "status": status}
-
-    async def close(self) -> None:
-        await self.http.aclose()
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -93,11 +49,11 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 async def burst(base: str, clients: int, runs_each: int, code: str,
                 think: float = 0.0) -> dict[str, Any]:
-    sessions = [Client(base) for _ in range(clients)]
+    sessions = [Browser(base) for _ in range(clients)]
     await asyncio.gather(*(s.open() for s in sessions))
     results: list[dict[str, Any]] = []
 
-    async def loop(session: Client) -> None:
+    async def loop(session: Browser) -> None:
         for _ in range(runs_each):
             results.append(await session.run(code))
             if think:
@@ -106,7 +62,8 @@ async def burst(base: str, clients: int, runs_each: int, code: str,
     began = time.perf_counter()
     await asyncio.gather(*(loop(s) for s in sessions))
     elapsed = time.perf_counter() - began - think * runs_each
-    await asyncio.gather(*(s.close() for s in sessions))
+    for s in sessions:
+        s.close()
     ok = [r for r in results if "error" not in r and r["status"] == "succeeded"]
     return {"clients": clients, "think_s": think, "runs": len(results),
             "errors": len(results) - len(ok),
@@ -115,12 +72,12 @@ async def burst(base: str, clients: int, runs_each: int, code: str,
 
 
 async def sustained(base: str, clients: int, seconds: float) -> dict[str, Any]:
-    sessions = [Client(base) for _ in range(clients)]
+    sessions = [Browser(base) for _ in range(clients)]
     await asyncio.gather(*(s.open() for s in sessions))
     count = errors = 0
     stop = time.perf_counter() + seconds
 
-    async def loop(session: Client) -> None:
+    async def loop(session: Browser) -> None:
         nonlocal count, errors
         while time.perf_counter() < stop:
             result = await session.run(SNIPPETS["print"])
@@ -132,7 +89,8 @@ async def sustained(base: str, clients: int, seconds: float) -> dict[str, Any]:
     began = time.perf_counter()
     await asyncio.gather(*(loop(s) for s in sessions))
     elapsed = time.perf_counter() - began
-    await asyncio.gather(*(s.close() for s in sessions))
+    for s in sessions:
+        s.close()
     return {"clients": clients, "seconds": elapsed, "runs": count, "errors": errors,
             "runs_per_s": count / elapsed}
 
@@ -214,11 +172,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         base = stack.url
     report: dict[str, Any] = {"url": base}
     try:
-        warm = Client(base)
+        warm = Browser(base)
         await warm.open()
         for _ in range(5):
             await warm.run(SNIPPETS["print"])
-        await warm.close()
+        warm.close()
         meter = ProcessMeter(stack) if stack else None
         if meter:
             time.sleep(1.0)
@@ -239,14 +197,14 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             runs = max(1, report["sustained"]["runs"])
             report["cpu_ms_per_run"] = {k: (after[k] - before[k]) * 1000 / runs for k in after}
         if meter:
-            probe = Client(base)
+            probe = Browser(base)
             await probe.open()
             task = asyncio.ensure_future(probe.run("import time\ntime.sleep(3)\nprint('x')"))
             await asyncio.sleep(1.5)
             sizes = sorted(private_mb(p) for p in meter.spares())
             report["active_run_private_mb"] = round(sizes[-1], 1) if sizes else None
             await task
-            await probe.close()
+            probe.close()
         report["cold_baseline"] = cold_baseline(args.cold)
         p50 = report["single"]["print"]["first_stdout_ms"]["p50"]
         report["cold_over_p50"] = report["cold_baseline"]["median_ms"] / p50

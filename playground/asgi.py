@@ -9,7 +9,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from channels.sessions import SessionMiddlewareStack  # noqa: E402
+from channels.sessions import CookieMiddleware  # noqa: E402
 
 from playground.routing import websocket_urlpatterns  # noqa: E402
 
@@ -21,6 +21,7 @@ gc.freeze()
 application = ProtocolTypeRouter({
     "http": django_asgi_app,
     "websocket": AllowedHostsOriginValidator(
-        SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
+        # The socket needs the session's key only, never its data: no session is loaded.
+        CookieMiddleware(URLRouter(websocket_urlpatterns))
     ),
 })

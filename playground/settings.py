@@ -33,14 +33,17 @@ INSTALLED_APPS = [
     "playground.learn",
 ]
 
+# The run API's views run on shared threads that keep their database connections.
+VIEWS_ON_SHARED_THREADS = True
+# Django's and WhiteNoise's middleware, run on the event loop (see playground/middleware.py).
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "playground.middleware.Security",
+    "playground.middleware.StaticFiles",
+    "playground.middleware.Session",
+    "playground.middleware.Locale",
+    "playground.middleware.Common",
+    "playground.middleware.Csrf",
+    "playground.middleware.FrameOptions",
     "playground.runs.errors.JsonErrorsMiddleware",
 ]
 

@@ -45,7 +45,8 @@ def django_uses_the_test_redis(redis_server: str) -> Iterator[None]:
     url = redis_db(redis_server, UNIT_REDIS_DB)
     caches = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
                           "KEY_PREFIX": "pg:cache"}}
-    with override_settings(REDIS_URL=url, CACHES=caches):
+    # VIEWS_ON_SHARED_THREADS off: a view runs in the test's thread, inside its transaction.
+    with override_settings(REDIS_URL=url, CACHES=caches, VIEWS_ON_SHARED_THREADS=False):
         from playground.runs import streams
 
         streams._sync = streams._async = None

@@ -45,16 +45,17 @@ def resolve_device(requested: str) -> str:
 
 def create_run(session_key: str, *, code: str, mode: str, device: str, concept: str,
                seed: int | None, keras_graphs: bool = False) -> Run:
-    """Store the run and enqueue it on its device's queue once the row is committed."""
+    """Enqueue the run on its device's queue, then store it.
+
+    The worker needs nothing from the row, so it starts while the row is written; the socket
+    learns the owner from Redis, and the row is read only once the run is done."""
     device_class = resolve_device(device)
-    with transaction.atomic():
-        run = Run.objects.create(session_key=session_key, code=code, mode=mode,
-                                 device=device_class, concept=concept, seed=seed)
-        options = {"mode": mode, "seed": seed, "keras_graphs": keras_graphs}
-        streams.client().set(streams.owner_key(run.id), session_key,
-                             ex=settings.STREAM_TTL_SECONDS)
-        transaction.on_commit(lambda: celery().send_task(
-            "trainer.execute_run", args=[run.id, code, options], queue=device_class))
+    run = Run(session_key=session_key, code=code, mode=mode, device=device_class,
+              concept=concept, seed=seed)
+    options = {"mode": mode, "seed": seed, "keras_graphs": keras_graphs}
+    streams.client().set(streams.owner_key(run.id), session_key, ex=settings.STREAM_TTL_SECONDS)
+    celery().send_task("trainer.execute_run", args=[run.id, code, options], queue=device_class)
+    run.save(force_insert=True)
     return run
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from playground.middleware import pooled
 from playground.runs import actions, streams
 from playground.runs.errors import error
 
@@ -70,6 +71,7 @@ def parse_run(request: HttpRequest) -> dict[str, Any]:
 
 
 @require_POST
+@pooled
 def create_run(request: HttpRequest) -> JsonResponse:
     try:
         fields = parse_run(request)
@@ -89,6 +91,7 @@ def create_run(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@pooled
 def get_run(request: HttpRequest, run_id: str) -> JsonResponse:
     record = actions.run_record(run_id, request.session.session_key)
     if record is None:
@@ -97,6 +100,7 @@ def get_run(request: HttpRequest, run_id: str) -> JsonResponse:
 
 
 @require_POST
+@pooled
 def cancel_run(request: HttpRequest, run_id: str) -> JsonResponse:
     run = actions.get_owned(run_id, request.session.session_key)
     if run is None:
@@ -106,6 +110,7 @@ def cancel_run(request: HttpRequest, run_id: str) -> JsonResponse:
 
 
 @require_GET
+@pooled
 def devices(request: HttpRequest) -> JsonResponse:
     live = streams.live_classes()
     return JsonResponse({"devices": [
@@ -118,6 +123,7 @@ def devices(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 @ensure_csrf_cookie
+@pooled
 def session(request: HttpRequest) -> JsonResponse:
     """Starts the browser session and hands out the CSRF cookie, for API clients."""
     session_key(request)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 import redis.exceptions
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from playground.runs import actions, streams
 from playground.runs.models import Run
@@ -31,9 +32,8 @@ def _check_stale(run_id: str) -> None:
 class RunConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         run_id = self.scope["url_route"]["kwargs"]["run_id"]
-        session = self.scope.get("session")
         # The cookie's key, not loaded: it only has to equal the owner's (secret) key.
-        session_key = session.session_key if session else None
+        session_key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
         run = await self._owned_run(run_id, session_key)
         if run is None:
             await self.close(code=NOT_FOUND)

@@ -1,8 +1,9 @@
 """JSON errors for the API: bad input is a 4xx JSON answer, never an HTML page or a 500."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from asgiref.sync import markcoroutinefunction
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -17,11 +18,15 @@ def error(status: int, code: str, message: str, field: str | None = None) -> Jso
 class JsonErrorsMiddleware:
     """Turns the errors Django raises before a view runs into JSON for `/api/` paths."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    sync_capable = False
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
+        self.get_response = get_response
+        markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = await self.get_response(request)
         if not request.path.startswith("/api/") or response.get("Content-Type", "").startswith(
                 "application/json"):
             return response
@@ -36,7 +41,7 @@ class JsonErrorsMiddleware:
             return error(400, "bad_request", "The request could not be read.")
         return response
 
-    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+    async def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, RequestDataTooBig) and request.path.startswith("/api/"):
             return error(413, "too_large", "The request body is too large.")
         return None
