@@ -22,6 +22,10 @@ class NoWorker(Exception):
     """No live worker serves the device class asked for."""
 
 
+class NotStoredYet(Exception):
+    """A finished run whose row is not written (yet)."""
+
+
 def celery() -> Celery:
     global _celery
     if _celery is None:
@@ -78,7 +82,10 @@ def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None) -> Run
         return None
     with transaction.atomic():
         run = Run.objects.select_for_update().filter(id=run_id).first()
-        if run is None or run.is_finished:
+        if run is None:
+            # The task is sent before the row is written: a run can end before its row exists.
+            raise NotStoredYet(run_id)
+        if run.is_finished:
             return run
         done = events[-1]
         status_event = next((e for e in events if e["type"] == "status"), None)
@@ -150,5 +157,5 @@ def run_record(run_id: str, session_key: str | None) -> dict[str, Any] | None:
     return record(run) if run else None
 
 
-__all__ = ["TERMINAL", "NoWorker", "cancel_run", "create_run", "finalize_run", "get_owned",
-           "record", "run_record"]
+__all__ = ["TERMINAL", "NoWorker", "NotStoredYet", "cancel_run", "create_run", "finalize_run",
+           "get_owned", "record", "run_record"]

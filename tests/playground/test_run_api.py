@@ -85,3 +85,27 @@ def test_unknown_run_and_wrong_method_are_json(client):
     assert client.get("/api/runs/nope").json()["error"]["code"] == "not_found"
     answer = client.get("/api/runs")
     assert answer.status_code == 405 and answer.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_run_that_ends_before_its_row_is_written_is_stored_on_a_retry(empty_redis):
+    """The task goes out before the row is written: finalizing waits for the row, never drops
+    the run's output."""
+    from celery.exceptions import Retry
+
+    from playground.runs import actions, tasks
+    from playground.runs.models import Run
+
+    events = [{"seq": 1, "type": "status", "t": 0, "status": "running", "runtime": {}},
+              {"seq": 2, "type": "stdout", "t": 1, "text": "hi\n"},
+              {"seq": 3, "type": "done", "t": 2, "status": "succeeded", "duration_ms": 2,
+               "exit_code": 0}]
+    for event in events:
+        empty_redis.xadd("run:early", {"e": json.dumps(event)}, id=f"{event['seq']}-0")
+    with pytest.raises(actions.NotStoredYet):
+        actions.finalize_run("early")
+    with pytest.raises(Retry):
+        tasks.finalize_run.apply(args=["early"], throw=True)
+    Run.objects.create(id="early", session_key="k", code="print('hi')")
+    tasks.finalize_run.apply(args=["early"], throw=True)
+    stored = Run.objects.get(id="early")
+    assert stored.status == "succeeded" and stored.events == events
