@@ -12,7 +12,6 @@ from typing import Any
 import redis
 
 STREAM_TTL_SECONDS = 24 * 3600
-FINISHED_CHANNEL = "runs:finished"
 
 
 def stream_key(run_id: str) -> str:

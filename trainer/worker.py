@@ -9,7 +9,7 @@ from typing import Any
 import redis
 
 from trainer import devices
-from trainer.events import FINISHED_CHANNEL, EventStream, cancel_key, stream_key
+from trainer.events import EventStream, cancel_key, stream_key
 from trainer.limits import Limits
 from trainer.pool import Pool
 from trainer.supervisor import Supervisor
@@ -95,7 +95,6 @@ def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
             stream.add("stderr", text=f"The worker could not run this snippet: {exc}\n")
             stream.add("done", status="killed", duration_ms=stream.elapsed_ms(), exit_code=-1)
             stream.flush()
-    client.publish(FINISHED_CHANNEL, run_id)
     from trainer.celery import app
 
     app.send_task("playground.finalize_run", args=[run_id], queue="web")
