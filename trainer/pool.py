@@ -44,9 +44,8 @@ def insecure_opt_out() -> bool:
 
 @dataclass
 class Spare:
-    """A warm child handed to one run: its pipes, its keeper, its cgroup."""
+    """A warm child handed to one run: its pipes, its cgroup."""
 
-    keeper: int
     slot: int
     child_pid: int
     group: cgroups.Group | None
@@ -215,6 +214,7 @@ class Pool:
         if not answer.get("ok"):
             raise RuntimeError(answer.get("error", "the sandbox refused"))
         named = dict(zip(answer["fds"], fds, strict=True))
+        # The status pipe starts with the child's pid line; its wait status follows at exit.
         status_line = b""
         while not status_line.endswith(b"\n"):
             chunk = os.read(named["status"], 1)
@@ -222,8 +222,7 @@ class Pool:
                 break
             status_line += chunk
         group = cgroups.Group(answer["group"], answer["cgroup"]) if answer["cgroup"] else None
-        spare = Spare(keeper=answer["keeper"], slot=answer["slot"],
-                      child_pid=int(status_line or b"0"), group=group,
+        spare = Spare(slot=answer["slot"], child_pid=answer["pid"], group=group,
                       runtime=answer["runtime"], **named)
         if group is not None:
             spare.cpu0, spare.oom0 = group.cpu_seconds(), group.oom_kills()

@@ -72,14 +72,9 @@ class Group:
             _write(d / "cpu.weight", "12")
 
     def join(self, pid: int = 0) -> None:
+        """Move `pid` here; 0 is the caller, in whatever pid namespace it is."""
         for d in self._dirs():
-            _write(d / "cgroup.procs", str(pid or os.getpid()))
-
-    def leave(self) -> None:
-        """Move this process back to the top: the keeper must not hold its child's group busy."""
-        tops = [ROOT / c for c in ("memory", "pids", "cpuacct", "cpu")] if self.v == 1 else [ROOT]
-        for d in tops:
-            _write(d / "cgroup.procs", str(os.getpid()))
+            _write(d / "cgroup.procs", str(pid))
 
     def memory_bytes(self) -> int:
         if self.v == 1:

@@ -1,7 +1,7 @@
 """The jail around one child: namespaces, a minimal read-only root, rlimits and a dropped uid.
 
-`enter_namespaces` runs in the intermediate process (root, single-threaded); the rest runs in
-the child that becomes pid 1 of the new pid namespace, before TensorFlow starts any thread.
+`fork_into_pid_namespace` runs in the zygote (root, single-threaded); the rest runs in the child
+that becomes pid 1 of the new pid namespace, before TensorFlow starts any thread.
 """
 from __future__ import annotations
 
@@ -59,9 +59,30 @@ class JailSpec:
     memory_fallback_bytes: int  # RLIMIT_DATA, only where no memory cgroup holds the child
 
 
+def own_pid_namespace() -> int:
+    """A descriptor of the caller's pid namespace, to return to after each fork into a new one."""
+    return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+
+
+def fork_into_pid_namespace(own_pid_ns: int) -> int:
+    """Fork a child that is pid 1 of a new pid namespace; the caller stays as it was.
+
+    unshare(CLONE_NEWPID) only changes where the caller's next children go: setns back to the
+    caller's own namespace right after the fork undoes it.
+    """
+    _check(_libc.unshare(CLONE_NEWPID), "unshare pid namespace")
+    pid = -1
+    try:
+        pid = os.fork()
+    finally:
+        if pid != 0:
+            _check(_libc.setns(own_pid_ns, CLONE_NEWPID), "setns back to the own pid namespace")
+    return pid
+
+
 def enter_namespaces() -> None:
-    """New pid, net, ipc and uts namespaces; the next fork becomes pid 1 of the new pid one."""
-    _check(_libc.unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    """New net, ipc and uts namespaces of the calling child: no network, no shared IPC."""
+    _check(_libc.unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
 
 
 def _open_sources(paths: tuple[str, ...]) -> list[tuple[str, str, int | str]]:
@@ -117,7 +138,7 @@ def _write_etc(root: Path, uid: int, gid: int) -> None:
 def build_root(spec: JailSpec) -> None:
     """Replace the filesystem with a fresh tmpfs root holding only what the child may see.
 
-    The mount namespace is the child's own: its keeper stays in the host's, with the host's /proc.
+    The mount namespace is the child's own: the zygote stays in the host's, with the host's /proc.
     """
     _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
     mount("none", "/", None, MS_REC | MS_PRIVATE)

@@ -4,9 +4,9 @@ Started by exec with an empty environment, it imports TensorFlow, Keras and NumP
 a TF op. It forks spares: each goes through the jail, warms TensorFlow up and waits for one job.
 The supervisor asks for a spare over a unix socket and receives the spare's pipes.
 
-Process tree of one spare:  zygote -> keeper (host pid namespace: joins the cgroup, unshares,
-forks, reports the child's pid and wait status on the status pipe) -> child (pid 1 of its own
-pid namespace: jail, warm-up, the learner's code).
+Process tree of one spare:  zygote -> child (pid 1 of its own pid namespace: joins its cgroup,
+jail, warm-up, the learner's code). The zygote reports the child's pid and then its wait status
+on the status pipe.
 """
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ from trainer import protocol
 from trainer.sandbox import cgroups, jail
 
 PR_SET_PDEATHSIG = 1
+MADV_COLLAPSE = 25
+HUGE_PAGE = 2 * 1024 * 1024
 REFILL_DELAY = 0.05  # seconds a refill waits after a hand-out while another spare is ready
 IDLE_WAKE = 0.2
 
@@ -51,7 +53,7 @@ class Config:
 
 @dataclass
 class Spare:
-    keeper_pid: int
+    pid: int
     slot: int
     group: str
     fds: dict[str, int]
@@ -70,7 +72,10 @@ class Zygote:
         self.sock = socket.socket(fileno=config.sock_fd)
         self.cgroup_v = cgroups.version() if config.jailed else 0
         self.spares: list[Spare] = []  # warming or ready, oldest first
-        self.busy_slots: dict[int, int] = {}  # keeper pid -> slot
+        self.busy_slots: dict[int, int] = {}  # child pid -> slot, until reaped
+        self.status_fds: dict[int, int] = {}  # child pid -> write end of its status pipe
+        self.exit_fds: dict[int, int] = {}  # pidfd -> child pid: readable once the child exits
+        self.own_pid_ns = jail.own_pid_namespace() if config.jailed else -1
         self.waiting = 0  # take requests not yet answered
         self.counter = 0
         self.last_runtime: dict[str, Any] | None = None
@@ -95,52 +100,33 @@ class Zygote:
                 limits["memory_bytes"], limits["max_tasks"], self.config.cpu_cores)
         pipes = {name: os.pipe() for name in ("control", "stdout", "stderr", "events", "status",
                                                "ready")}
-        pid = os.fork()
+        pid = jail.fork_into_pid_namespace(self.own_pid_ns) if self.config.jailed else os.fork()
         if pid == 0:
             try:
-                self._keeper(slot, group_name, pipes)
-            except BaseException:  # noqa: BLE001 - the keeper must never return into the zygote
+                self._child(slot, group_name, pipes)
+            except BaseException:  # noqa: BLE001 - the child must never return into the zygote
                 traceback.print_exc()
-            os._exit(70)
+            os._exit(71)
         parent_ends = {"control": pipes["control"][1], "stdout": pipes["stdout"][0],
                        "stderr": pipes["stderr"][0], "events": pipes["events"][0],
                        "status": pipes["status"][0]}
         for name, (r, w) in pipes.items():
-            os.close(w if name != "control" else r)
+            if name != "status":
+                os.close(w if name != "control" else r)
+        status_w = pipes["status"][1]
+        os.write(status_w, f"{pid}\n".encode())
+        self.status_fds[pid] = status_w
+        self.exit_fds[os.pidfd_open(pid)] = pid
         self.spares.append(Spare(pid, slot, group_name, parent_ends, pipes["ready"][0],
                                  time.monotonic()))
 
-    def _keeper(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]]) -> None:
-        _pdeathsig()
-        if self.cgroup_v:
-            cgroups.Group(group_name, self.cgroup_v).join()
-        if self.config.jailed:
-            jail.enter_namespaces()
-        child = os.fork()
-        if child == 0:
-            self._child(slot, pipes)
-            os._exit(71)
-        if self.cgroup_v:
-            cgroups.Group(group_name, self.cgroup_v).leave()
-        status_w = pipes["status"][1]
-        jail.close_fds_except({status_w, 2})
-        os.write(status_w, f"{child}\n".encode())
-        while True:
-            try:
-                _, wait_status = os.waitpid(child, 0)
-                break
-            except ChildProcessError:
-                wait_status = 0
-                break
-            except InterruptedError:
-                continue
-        os.write(status_w, f"{wait_status}\n".encode())
-        os._exit(0)
-
-    def _child(self, slot: int, pipes: dict[str, tuple[int, int]]) -> None:
+    def _child(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]]) -> None:
         cfg = self.config
         ready_w = pipes["ready"][1]
         try:
+            _pdeathsig()
+            if self.cgroup_v:
+                cgroups.Group(group_name, self.cgroup_v).join()
             limits = cfg.limits
             spec = jail.JailSpec(
                 uid=cfg.uid_base + slot, gid=cfg.uid_base + slot,
@@ -149,6 +135,7 @@ class Zygote:
                 max_tasks=limits["max_tasks"], memory_fallback_bytes=limits["memory_bytes"] * 2,
             )
             if cfg.jailed:
+                jail.enter_namespaces()
                 jail.build_root(spec)
             devnull = os.open(os.devnull, os.O_RDONLY)
             wanted = {0: devnull, 1: pipes["stdout"][1], 2: pipes["stderr"][1],
@@ -220,10 +207,10 @@ class Zygote:
         if spare.ready_fd >= 0:
             os.close(spare.ready_fd)
         try:
-            os.kill(spare.keeper_pid, signal.SIGKILL)
+            os.kill(spare.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        self.busy_slots[spare.keeper_pid] = spare.slot  # freed when reaped
+        self.busy_slots[spare.pid] = spare.slot  # freed when reaped
 
     # --- requests -----------------------------------------------------------------------
     def _ready_spare(self) -> Spare | None:
@@ -238,11 +225,11 @@ class Zygote:
             if spare is None:
                 return
             self.spares.remove(spare)
-            self.busy_slots[spare.keeper_pid] = spare.slot
+            self.busy_slots[spare.pid] = spare.slot
             names = ["control", "stdout", "stderr", "events", "status"]
             protocol.send_with_fds(
                 self.sock,
-                {"ok": True, "keeper": spare.keeper_pid, "slot": spare.slot,
+                {"ok": True, "pid": spare.pid, "slot": spare.slot,
                  "group": spare.group, "cgroup": self.cgroup_v, "runtime": spare.runtime,
                  "fds": names},
                 [spare.fds[n] for n in names],
@@ -267,14 +254,26 @@ class Zygote:
         return True
 
     def _reap(self) -> None:
+        """Collect exited children; each one's wait status goes last on its status pipe."""
         while True:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                pid, wait_status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return
+                break
             if pid == 0:
-                return
+                break
             self.busy_slots.pop(pid, None)
+            status_w = self.status_fds.pop(pid, -1)
+            if status_w >= 0:
+                try:
+                    os.write(status_w, f"{wait_status}\n".encode())
+                except OSError:
+                    pass
+                os.close(status_w)
+        for pidfd, pid in list(self.exit_fds.items()):
+            if pid not in self.status_fds:
+                del self.exit_fds[pidfd]
+                os.close(pidfd)
 
     def _refill(self) -> float:
         """Fork spares up to the target. While a ready spare is left and nobody waits, wait
@@ -296,16 +295,16 @@ class Zygote:
     def loop(self) -> None:
         while True:
             self._reap()
-            # A waiting run comes first: forking a replacement spare takes the zygote ~10 ms.
+            # A waiting run comes first: forking a replacement spare takes the zygote a few ms.
             self._hand_out()
             wake = self._refill()
             warming = {s.ready_fd: s for s in self.spares if s.ready_fd >= 0}
-            readable, _, _ = select.select([self.sock, *warming], [], [], wake)
+            readable, _, _ = select.select([self.sock, *warming, *self.exit_fds], [], [], wake)
             for fd in readable:
                 if fd is self.sock:
                     if not self._on_request():
                         return
-                elif isinstance(fd, int):
+                elif fd in warming:
                     self._on_ready(warming[fd])
             if self.failures >= 5 and self.waiting:
                 protocol.send_with_fds(self.sock, {"ok": False, "error":
@@ -348,11 +347,34 @@ def preload() -> None:
     tf.autograph.to_code(sample["sample"])
 
 
+def collapse_huge_pages() -> None:
+    """Back the zygote's private anonymous memory with huge pages where the kernel can.
+
+    Each fork then copies one page-table entry per 2 MiB instead of 512, and each child's exit
+    frees them as fast; a child's first write to one still copies only 4 KiB. Best effort: a
+    kernel without MADV_COLLAPSE (before 6.1) or with huge pages off leaves the memory as it is.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    with open("/proc/self/maps") as f:
+        maps = f.read().splitlines()
+    for line in maps:
+        fields = line.split()
+        if fields[1] != "rw-p" or (len(fields) > 5 and fields[5] != "[heap]"):
+            continue
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        start = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)
+        end &= ~(HUGE_PAGE - 1)
+        if end > start:
+            libc.madvise(start, end - start, MADV_COLLAPSE)
+
+
 def main() -> None:
     config = Config(**json.loads(sys.argv[1]))
     preload()
     gc.collect()
     gc.freeze()
+    collapse_huge_pages()
     Zygote(config).loop()
 
 
