@@ -150,8 +150,8 @@ class ProcessMeter:
                 "zygote_and_spares": sum(cpu_seconds(p, children=True) for p in self.zygotes)}
 
     def spares(self) -> list[int]:
-        """The jailed children waiting for a job: grandchildren of each zygote."""
-        return [g for z in self.zygotes for k in children_of(z) for g in children_of(k)]
+        """The jailed children waiting for a job (or running one): children of each zygote."""
+        return [c for z in self.zygotes for c in children_of(z)]
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from playground import ratelimit
 from playground.runs import streams
 from playground.runs.models import TERMINAL, Run
 
@@ -26,6 +27,10 @@ class NotStoredYet(Exception):
     """A finished run whose row is not written (yet)."""
 
 
+class RateLimited(Exception):
+    """The session started more runs than RUN_RATE_LIMIT allows."""
+
+
 def celery() -> Celery:
     global _celery
     if _celery is None:
@@ -34,8 +39,19 @@ def celery() -> Celery:
     return _celery
 
 
-def resolve_device(requested: str) -> str:
-    live = streams.live_classes()
+def admit(session_key: str, device: str) -> str:
+    """Count the run against its session's rate limit and pick the device class that will run
+    it, from the live heartbeats: one Redis round trip."""
+    pipe = streams.client().pipeline(transaction=False)
+    ratelimit.count(pipe, "runs", session_key, settings.RUN_RATE_LIMIT)
+    pipe.hgetall(streams.WORKERS_KEY)
+    hits, _, heartbeats = pipe.execute()
+    if ratelimit.exceeded(hits, settings.RUN_RATE_LIMIT):
+        raise RateLimited("Too many runs in a short time: wait a moment and run again.")
+    return resolve_device(device, streams.live_classes(heartbeats))
+
+
+def resolve_device(requested: str, live: dict[str, list[dict[str, Any]]]) -> str:
     if requested == "auto":
         for name in DEVICE_ORDER:
             if live.get(name):
@@ -53,7 +69,7 @@ def create_run(session_key: str, *, code: str, mode: str, device: str, concept: 
 
     The worker needs nothing from the row, so it starts while the row is written; the socket
     learns the owner from Redis, and the row is read only once the run is done."""
-    device_class = resolve_device(device)
+    device_class = admit(session_key, device)
     run = Run(session_key=session_key, code=code, mode=mode, device=device_class,
               concept=concept, seed=seed)
     options = {"mode": mode, "seed": seed, "keras_graphs": keras_graphs}
@@ -157,5 +173,5 @@ def run_record(run_id: str, session_key: str | None) -> dict[str, Any] | None:
     return record(run) if run else None
 
 
-__all__ = ["TERMINAL", "NoWorker", "NotStoredYet", "cancel_run", "create_run", "finalize_run",
-           "get_owned", "record", "run_record"]
+__all__ = ["TERMINAL", "NoWorker", "NotStoredYet", "RateLimited", "cancel_run", "create_run",
+           "finalize_run", "get_owned", "record", "run_record"]

@@ -9,7 +9,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from playground.middleware import pooled
 from playground.runs import actions, streams
@@ -77,13 +76,10 @@ def create_run(request: HttpRequest) -> JsonResponse:
         fields = parse_run(request)
     except BadInput as bad:
         return bad.response
-    key = session_key(request)
-    if is_ratelimited(request, group="runs", key=lambda _g, _r: key,
-                      rate=settings.RUN_RATE_LIMIT, increment=True):
-        return error(429, "rate_limited", "Too many runs in a short time: wait a moment and "
-                     "run again.")
     try:
-        run = actions.create_run(key, **fields)
+        run = actions.create_run(session_key(request), **fields)
+    except actions.RateLimited as exc:
+        return error(429, "rate_limited", str(exc))
     except actions.NoWorker as exc:
         return error(503, "no_worker", str(exc), "device")
     return JsonResponse({"id": run.id, "status": run.status, "ws": f"/ws/runs/{run.id}",

@@ -34,28 +34,33 @@ class RunConsumer(AsyncWebsocketConsumer):
         run_id = self.scope["url_route"]["kwargs"]["run_id"]
         # The cookie's key, not loaded: it only has to equal the owner's (secret) key.
         session_key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
-        run = await self._owned_run(run_id, session_key)
-        if run is None:
-            await self.close(code=NOT_FOUND)
-            return
         query = parse_qs(self.scope.get("query_string", b"").decode())
         try:
             after = max(0, int(query.get("after", ["0"])[0]))
         except ValueError:
             after = 0
+        run, ready = await self._owned_run(run_id, session_key, after)
+        if run is None:
+            await self.close(code=NOT_FOUND)
+            return
         await self.accept()
-        self.follower = asyncio.ensure_future(self._follow(run, after))
+        self.follower = asyncio.ensure_future(self._follow(run, after, ready))
 
-    async def _owned_run(self, run_id: str, session_key: str | None) -> Run | None:
-        """The run if this session owns it: from Redis while the run is fresh, else the DB."""
+    async def _owned_run(self, run_id: str, session_key: str | None,
+                         after: int) -> tuple[Run | None, list[Any]]:
+        """The run if this session owns it: from Redis while the run is fresh, else the DB.
+        A fresh run's events after `after` come in the same round trip as its owner."""
         if not session_key:
-            return None
-        owner = await streams.async_client().get(streams.owner_key(run_id))
+            return None, []
+        pipe = streams.async_client().pipeline(transaction=False)
+        pipe.get(streams.owner_key(run_id))
+        pipe.xread({streams.stream_key(run_id): f"{after}-0"}, count=BATCH)
+        owner, ready = await pipe.execute()
         if owner is None:
-            return await database_sync_to_async(_owned)(run_id, session_key)
+            return await database_sync_to_async(_owned)(run_id, session_key), []
         if owner.decode() != session_key:
-            return None
-        return Run(id=run_id, session_key=session_key, status="running")
+            return None, []
+        return Run(id=run_id, session_key=session_key, status="running"), ready
 
     async def disconnect(self, code: int) -> None:
         follower = getattr(self, "follower", None)
@@ -65,12 +70,12 @@ class RunConsumer(AsyncWebsocketConsumer):
     async def _send_event(self, event: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(event, separators=(",", ":")))
 
-    async def _follow(self, run: Run, after: int) -> None:
+    async def _follow(self, run: Run, after: int, ready: list[Any]) -> None:
         try:
             if run.is_finished:
                 await self._replay_stored(run.events, after)
                 return
-            await self._follow_stream(run, after)
+            await self._follow_stream(run, after, ready)
         except asyncio.CancelledError:
             raise
         finally:
@@ -81,16 +86,20 @@ class RunConsumer(AsyncWebsocketConsumer):
             if event["seq"] > after:
                 await self._send_event(event)
 
-    async def _follow_stream(self, run: Run, after: int) -> None:
+    async def _follow_stream(self, run: Run, after: int, ready: list[Any]) -> None:
+        """`ready`: an XREAD answer already in hand, sent before the first blocking read."""
         r = streams.async_client()
         key = streams.stream_key(run.id)
         last = f"{after}-0"
         while True:
-            try:
-                answer = await r.xread({key: last}, count=BATCH, block=BLOCK_MS)
-            except (redis.exceptions.TimeoutError, redis.exceptions.ConnectionError):
-                await asyncio.sleep(0.2)  # Redis was slow or restarted: resume from `last`
-                continue
+            if ready:
+                answer, ready = ready, []
+            else:
+                try:
+                    answer = await r.xread({key: last}, count=BATCH, block=BLOCK_MS)
+                except (redis.exceptions.TimeoutError, redis.exceptions.ConnectionError):
+                    await asyncio.sleep(0.2)  # Redis was slow or restarted: resume from `last`
+                    continue
             if not answer:
                 if not await r.exists(key):
                     stored = await database_sync_to_async(Run.objects.get)(id=run.id)

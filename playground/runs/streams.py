@@ -65,12 +65,15 @@ WORKERS_KEY = "workers"  # the hash each worker heartbeats into (see trainer.dev
 HEARTBEAT_TTL = 10
 
 
-def live_classes() -> dict[str, list[dict[str, Any]]]:
-    """Device class -> heartbeats of the workers that serve it right now."""
+def live_classes(heartbeats: dict[bytes, bytes] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Device class -> heartbeats of the workers that serve it right now (from `heartbeats`,
+    the HGETALL of WORKERS_KEY, when the caller has read it)."""
     found: dict[str, list[dict[str, Any]]] = {}
     now = time.time()
     gone = []
-    for field, raw in client().hgetall(WORKERS_KEY).items():
+    if heartbeats is None:
+        heartbeats = client().hgetall(WORKERS_KEY)
+    for field, raw in heartbeats.items():
         info = json.loads(raw)
         age = now - info.get("seen", 0)
         if age < HEARTBEAT_TTL:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import is_ratelimited
 
+from playground import ratelimit
 from playground.runs import actions as run_actions
+from playground.runs import streams
 from playground.runs.errors import error
 from playground.shares import actions, export
 from playground.shares.models import Share
@@ -17,9 +18,9 @@ def create_share(request: HttpRequest, run_id: str) -> JsonResponse:
     run = run_actions.get_owned(run_id, request.session.session_key)
     if run is None:
         return error(404, "not_found", "No such run in this browser session.")
-    if not hasattr(run, "share") and is_ratelimited(
-            request, group="shares", key=lambda _g, _r: str(request.session.session_key),
-            rate=settings.SHARE_RATE_LIMIT, increment=True):
+    if not hasattr(run, "share") and ratelimit.hit(
+            streams.client(), "shares", str(request.session.session_key),
+            settings.SHARE_RATE_LIMIT):
         return error(429, "rate_limited", "You have shared many runs this hour: try again "
                      "later.")
     try:

@@ -109,3 +109,61 @@ def test_a_run_that_ends_before_its_row_is_written_is_stored_on_a_retry(empty_re
     tasks.finalize_run.apply(args=["early"], throw=True)
     stored = Run.objects.get(id="early")
     assert stored.status == "succeeded" and stored.events == events
+
+
+@pytest.mark.parametrize("rate, parsed", [("120/m", (120, 60)), ("600/5m", (600, 300)),
+                                          ("2/s", (2, 1)), (" 60 / h ", (60, 3600))])
+def test_rates_parse(rate, parsed):
+    from playground import ratelimit
+
+    assert ratelimit.parse(rate) == parsed
+
+
+@pytest.mark.parametrize("rate", ["", "10", "10/w", "x/m", "-1/m"])
+def test_a_malformed_rate_is_refused(rate):
+    from playground import ratelimit
+
+    with pytest.raises(ValueError):
+        ratelimit.parse(rate)
+
+
+def test_a_session_that_floods_runs_gets_429_and_others_do_not(settings, empty_redis):
+    """A flood from one browser session is cut at RUN_RATE_LIMIT; another session still runs."""
+    from playground.runs import actions
+
+    settings.RUN_RATE_LIMIT = "3/m"
+    empty_redis.hset("workers", "cpu:h:1", json.dumps({"class": "cpu", "seen": time.time()}))
+    sent = []
+
+    class Recorder:
+        def send_task(self, name, args, queue):
+            sent.append(args[0])
+
+    original = actions._celery
+    actions._celery = Recorder()  # type: ignore[assignment]
+    try:
+        flooder, other = Client(), Client()
+        answers = [post(flooder, {"code": "print(1)"}) for _ in range(5)]
+        assert [status for status, _ in answers] == [201, 201, 201, 429, 429]
+        assert answers[-1][1]["error"]["code"] == "rate_limited"
+        assert post(other, {"code": "print(1)"})[0] == 201
+    finally:
+        actions._celery = original
+    assert len(sent) == 4  # refused runs were never sent to a worker
+
+
+def test_sharing_is_rate_limited_per_session(settings, client):
+    from playground.runs.models import Run
+
+    settings.SHARE_RATE_LIMIT = "1/h"
+    client.get("/api/session")
+    key = client.session.session_key
+    done = [{"seq": 1, "type": "done", "t": 0, "status": "succeeded", "duration_ms": 0,
+             "exit_code": 0}]
+    runs = [Run.objects.create(session_key=key, code="1", status="succeeded", events=done)
+            for _ in range(2)]
+    assert client.post(f"/api/runs/{runs[0].id}/share").status_code == 201
+    # Sharing the same run again is not a new share and is not counted.
+    assert client.post(f"/api/runs/{runs[0].id}/share").status_code == 200
+    refused = client.post(f"/api/runs/{runs[1].id}/share")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
