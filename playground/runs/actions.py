@@ -6,7 +6,6 @@ from typing import Any
 
 from celery import Celery
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from playground import ratelimit
@@ -39,16 +38,22 @@ def celery() -> Celery:
     return _celery
 
 
-def admit(session_key: str, device: str) -> str:
-    """Count the run against its session's rate limit and pick the device class that will run
-    it, from the live heartbeats: one Redis round trip."""
+def admit(run_id: str, session_key: str, device: str) -> str:
+    """Count the run against its session's rate limit, pick the device class that will run it
+    from the live heartbeats and record its owner beside its stream: one Redis round trip.
+    A refused run's owner is forgotten."""
     pipe = streams.client().pipeline(transaction=False)
     ratelimit.count(pipe, "runs", session_key, settings.RUN_RATE_LIMIT)
     pipe.hgetall(streams.WORKERS_KEY)
-    hits, _, heartbeats = pipe.execute()
-    if ratelimit.exceeded(hits, settings.RUN_RATE_LIMIT):
-        raise RateLimited("Too many runs in a short time: wait a moment and run again.")
-    return resolve_device(device, streams.live_classes(heartbeats))
+    pipe.set(streams.owner_key(run_id), session_key, ex=settings.STREAM_TTL_SECONDS)
+    hits, _, heartbeats, _ = pipe.execute()
+    try:
+        if ratelimit.exceeded(hits, settings.RUN_RATE_LIMIT):
+            raise RateLimited("Too many runs in a short time: wait a moment and run again.")
+        return resolve_device(device, streams.live_classes(heartbeats))
+    except (RateLimited, NoWorker):
+        streams.client().delete(streams.owner_key(run_id))
+        raise
 
 
 def resolve_device(requested: str, live: dict[str, list[dict[str, Any]]]) -> str:
@@ -69,11 +74,9 @@ def create_run(session_key: str, *, code: str, mode: str, device: str, concept: 
 
     The worker needs nothing from the row, so it starts while the row is written; the socket
     learns the owner from Redis, and the row is read only once the run is done."""
-    device_class = admit(session_key, device)
-    run = Run(session_key=session_key, code=code, mode=mode, device=device_class,
-              concept=concept, seed=seed)
+    run = Run(session_key=session_key, code=code, mode=mode, concept=concept, seed=seed)
+    run.device = device_class = admit(run.id, session_key, device)
     options = {"mode": mode, "seed": seed, "keras_graphs": keras_graphs}
-    streams.client().set(streams.owner_key(run.id), session_key, ex=settings.STREAM_TTL_SECONDS)
     celery().send_task("trainer.execute_run", args=[run.id, code, options], queue=device_class)
     run.save(force_insert=True)
     return run
@@ -89,31 +92,36 @@ def cancel_run(run: Run) -> None:
     streams.client().set(streams.cancel_key(run.id), "1", ex=settings.STREAM_TTL_SECONDS)
 
 
-def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None) -> Run | None:
-    """Persist the stream of a finished run into its row (idempotent); `events` when the caller
-    has just read the stream, so it is not read twice."""
+def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None,
+                 run: Run | None = None) -> bool:
+    """Persist the stream of a finished run into its row, once: one UPDATE of an unfinished row.
+    True when this call stored it. `events` when the caller has just read the stream, so it is
+    not read twice; `run`, the caller's copy of the row, is brought up to date."""
     if events is None:
         events = streams.read_all(run_id)
     if not events or events[-1]["type"] != "done":
-        return None
-    with transaction.atomic():
-        run = Run.objects.select_for_update().filter(id=run_id).first()
-        if run is None:
-            # The task is sent before the row is written: a run can end before its row exists.
-            raise NotStoredYet(run_id)
-        if run.is_finished:
-            return run
-        done = events[-1]
-        status_event = next((e for e in events if e["type"] == "status"), None)
-        run.status = done["status"]
-        run.events = events
-        run.duration_ms = done.get("duration_ms")
-        run.exit_code = done.get("exit_code")
-        run.runtime = (status_event or {}).get("runtime", {})
-        run.finished = timezone.now()
-        run.started = run.finished - dt.timedelta(milliseconds=done.get("duration_ms") or 0)
-        run.save()
-    return run
+        return False
+    done = events[-1]
+    status_event = next((e for e in events if e["type"] == "status"), None)
+    finished = timezone.now()
+    fields = {
+        "status": done["status"], "events": events, "duration_ms": done.get("duration_ms"),
+        "exit_code": done.get("exit_code"), "runtime": (status_event or {}).get("runtime", {}),
+        "finished": finished,
+        "started": finished - dt.timedelta(milliseconds=done.get("duration_ms") or 0),
+    }
+    unfinished = Run.objects.filter(id=run_id).exclude(status__in=TERMINAL)
+    if unfinished.update(**fields):
+        if run is not None:
+            for name, value in fields.items():
+                setattr(run, name, value)
+        return True
+    if not Run.objects.filter(id=run_id).exists():
+        # The task is sent before the row is written: a run can end before its row exists.
+        raise NotStoredYet(run_id)
+    if run is not None:
+        run.refresh_from_db()  # another finalizer stored it first
+    return False
 
 
 def declare_lost_if_stale(run: Run, events: list[dict[str, Any]]) -> bool:
@@ -146,7 +154,7 @@ def record(run: Run) -> dict[str, Any]:
         if declare_lost_if_stale(run, events):
             events = streams.read_all(run.id)
         if events and events[-1]["type"] == "done":
-            run = finalize_run(run.id, events) or run
+            finalize_run(run.id, events, run)
         status = run.status if run.is_finished else ("running" if events else "queued")
     status_event = next((e for e in events if e["type"] == "status"), None)
     return {

@@ -150,6 +150,8 @@ def test_a_session_that_floods_runs_gets_429_and_others_do_not(settings, empty_r
     finally:
         actions._celery = original
     assert len(sent) == 4  # refused runs were never sent to a worker
+    owners = {key.decode().split(":")[1] for key in empty_redis.keys("run:*:owner")}
+    assert owners == set(sent)  # nor left an owner behind
 
 
 def test_sharing_is_rate_limited_per_session(settings, client):
