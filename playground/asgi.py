@@ -1,6 +1,7 @@
 """The ASGI entry point for Daphne: Django for HTTP, Channels consumers for WebSockets."""
 import gc
 import os
+import pprint
 from typing import Any
 
 import django
@@ -27,11 +28,30 @@ class HttpHandler(ASGIHandler):
 
 django_asgi_app = HttpHandler()
 
+from autobahn.websocket import protocol as autobahn_protocol  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
 
 from playground.routing import websocket_urlpatterns  # noqa: E402
+
+
+class FormattedWhenLogged:
+    """`pprint.pformat(obj)`, computed when a log line is written, not when it is filtered out."""
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.obj)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+# Autobahn (Daphne's WebSocket layer) pretty-prints its ~30 protocol options into a debug log
+# call for every socket it opens, whether debug logging is on or not: ~0.7 ms of CPU per run.
+autobahn_protocol.pformat = FormattedWhenLogged  # type: ignore[assignment]
 
 # What start-up allocated lives as long as the process: keep the collector off it, which
 # halves the longest GC pauses on the run path (DESIGN §8).

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import redis.exceptions
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -30,6 +31,15 @@ def _check_stale(run_id: str) -> None:
 
 
 class RunConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels closes stale database connections in a thread before every message; this
+        consumer reaches the database only through database_sync_to_async, which does so
+        itself, so its messages skip that thread hop (a millisecond on the socket's opening)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         run_id = self.scope["url_route"]["kwargs"]["run_id"]
         # The cookie's key, not loaded: it only has to equal the owner's (secret) key.

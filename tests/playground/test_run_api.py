@@ -169,3 +169,17 @@ def test_sharing_is_rate_limited_per_session(settings, client):
     assert client.post(f"/api/runs/{runs[0].id}/share").status_code == 200
     refused = client.post(f"/api/runs/{runs[1].id}/share")
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+
+
+def test_autobahn_options_are_formatted_only_when_logged():
+    """Daphne's WebSocket layer formats its options for a debug line on every socket: the
+    formatting is deferred to when the line is written, and then reads as before."""
+    import pprint
+
+    from autobahn.websocket import protocol
+
+    from playground.asgi import FormattedWhenLogged
+
+    options = [("openHandshakeTimeout", 5, "Factory"), ("autoPingInterval", 20, "Factory")]
+    assert protocol.pformat is FormattedWhenLogged
+    assert "\n{attrs}".format(attrs=FormattedWhenLogged(options)) == "\n" + pprint.pformat(options)
