@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 import redis.exceptions
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -31,14 +32,19 @@ def _check_stale(run_id: str) -> None:
 
 
 class RunConsumer(AsyncWebsocketConsumer):
+    # Channels closes stale database connections in a thread before every message and again
+    # after a disconnect; this consumer reaches the database only through
+    # database_sync_to_async, which does so itself, so it skips those thread hops (a
+    # millisecond on the socket's opening).
     async def dispatch(self, message: dict[str, Any]) -> None:
-        """Channels closes stale database connections in a thread before every message; this
-        consumer reaches the database only through database_sync_to_async, which does so
-        itself, so its messages skip that thread hop (a millisecond on the socket's opening)."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"no handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def connect(self) -> None:
         run_id = self.scope["url_route"]["kwargs"]["run_id"]
