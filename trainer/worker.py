@@ -77,17 +77,17 @@ def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
         stream.add("done", status="worker-lost", duration_ms=0, exit_code=-1)
         stream.flush()
         return
-    start()
-    assert state.pool is not None
-    supervisor = Supervisor(stream, state.pool, Limits.from_env(),
-                            cancelled=lambda: bool(client.exists(cancel_key(run_id))),
-                            device=state.device_class)
-    job = {"code": code, "mode": options.get("mode", "eager"), "seed": options.get("seed"),
-           "keras_graphs": bool(options.get("keras_graphs"))}
     if cancelled_early:
         stream.add("done", status="cancelled", duration_ms=0, exit_code=-1)
         stream.flush()
     else:
+        start()
+        assert state.pool is not None
+        supervisor = Supervisor(stream, state.pool, Limits.from_env(),
+                                cancelled=lambda: bool(client.exists(cancel_key(run_id))),
+                                device=state.device_class)
+        job = {"code": code, "mode": options.get("mode", "eager"), "seed": options.get("seed"),
+               "keras_graphs": bool(options.get("keras_graphs"))}
         try:
             supervisor.run(job)
         except Exception as exc:  # noqa: BLE001 - the run must end with `done`, whatever broke
