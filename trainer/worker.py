@@ -76,8 +76,7 @@ def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
         # A redelivered task whose first attempt died with its worker: never run code twice.
         stream.add("done", status="worker-lost", duration_ms=0, exit_code=-1)
         stream.flush()
-        return
-    if cancelled_early:
+    elif cancelled_early:
         stream.add("done", status="cancelled", duration_ms=0, exit_code=-1)
         stream.flush()
     else:
