@@ -117,7 +117,10 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 # The run API. Limits of the sandbox itself live in trainer/limits.py.
 RUN_MAX_CODE_BYTES = envint("RUN_MAX_CODE_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RUN_MAX_CODE_BYTES * 2 + 64 * 1024
-RUN_RATE_LIMIT = os.environ.get("RUN_RATE_LIMIT", "120/m")
+RUN_RATE_LIMIT = os.environ.get("RUN_RATE_LIMIT", "1200/m")
+# Runs one browser session may have queued or running at once: a script that fires runs without
+# waiting for them gets 429 instead of filling the queue ahead of everybody else.
+RUN_MAX_IN_FLIGHT = envint("RUN_MAX_IN_FLIGHT", 4)
 SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60/h")
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)

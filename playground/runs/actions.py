@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from celery import Celery
@@ -14,6 +15,7 @@ from playground.runs.models import TERMINAL, Run
 
 DEVICE_ORDER = ("tpu", "gpu", "cpu")
 QUEUED_TOO_LONG = dt.timedelta(minutes=15)
+IN_FLIGHT_AT_MOST = dt.timedelta(minutes=5)
 
 _celery: Celery | None = None
 
@@ -39,20 +41,33 @@ def celery() -> Celery:
 
 
 def admit(run_id: str, session_key: str, device: str) -> str:
-    """Count the run against its session's rate limit, pick the device class that will run it
-    from the live heartbeats and record its owner beside its stream: one Redis round trip.
-    A refused run's owner is forgotten."""
+    """Count the run against its session's rate limit and runs in flight, pick the device class
+    that will run it from the live heartbeats and record its owner beside its stream: one Redis
+    round trip. A refused run leaves nothing behind."""
+    now = time.time()
+    in_flight = streams.in_flight_key(session_key)
     pipe = streams.client().pipeline(transaction=False)
     ratelimit.count(pipe, "runs", session_key, settings.RUN_RATE_LIMIT)
     pipe.hgetall(streams.WORKERS_KEY)
     pipe.set(streams.owner_key(run_id), session_key, ex=settings.STREAM_TTL_SECONDS)
-    hits, _, heartbeats, _ = pipe.execute()
+    # A run never stored as finished (its worker and the web side both lost) stops counting.
+    pipe.zremrangebyscore(in_flight, "-inf", now - IN_FLIGHT_AT_MOST.total_seconds())
+    pipe.zadd(in_flight, {run_id: now})
+    pipe.zcard(in_flight)
+    pipe.expire(in_flight, int(IN_FLIGHT_AT_MOST.total_seconds()))
+    hits, _, heartbeats, _, _, _, flying, _ = pipe.execute()
     try:
         if ratelimit.exceeded(hits, settings.RUN_RATE_LIMIT):
             raise RateLimited("Too many runs in a short time: wait a moment and run again.")
+        if flying > settings.RUN_MAX_IN_FLIGHT:
+            raise RateLimited(f"This browser already has {flying - 1} runs queued or running: "
+                              f"wait for one to finish.")
         return resolve_device(device, streams.live_classes(heartbeats))
     except (RateLimited, NoWorker):
-        streams.client().delete(streams.owner_key(run_id))
+        forget = streams.client().pipeline(transaction=False)
+        forget.delete(streams.owner_key(run_id))
+        forget.zrem(in_flight, run_id)
+        forget.execute()
         raise
 
 
@@ -112,6 +127,9 @@ def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None,
     }
     unfinished = Run.objects.filter(id=run_id).exclude(status__in=TERMINAL)
     if unfinished.update(**fields):
+        owner = streams.client().get(streams.owner_key(run_id))
+        if owner is not None:
+            streams.client().zrem(streams.in_flight_key(owner.decode()), run_id)
         if run is not None:
             for name, value in fields.items():
                 setattr(run, name, value)

@@ -22,6 +22,11 @@ def owner_key(run_id: str) -> str:
     return f"run:{run_id}:owner"
 
 
+def in_flight_key(session_key: str) -> str:
+    """The session's runs not yet stored as finished: a sorted set of run ids by start time."""
+    return f"session:{session_key}:in-flight"
+
+
 def cancel_key(run_id: str) -> str:
     return f"run:{run_id}:cancel"
 

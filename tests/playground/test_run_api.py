@@ -26,6 +26,27 @@ def empty_redis(settings, redis_server):
     streams._sync = None
 
 
+@pytest.fixture
+def sent(monkeypatch) -> list[tuple[str, list, str]]:
+    """The tasks create_run sends, kept here instead of going to a broker (a stand-in)."""
+    from playground.runs import actions
+
+    tasks: list[tuple[str, list, str]] = []
+
+    class Recorder:
+        def send_task(self, name, args, queue):
+            tasks.append((name, args, queue))
+
+    monkeypatch.setattr(actions, "_celery", Recorder())
+    return tasks
+
+
+@pytest.fixture
+def cpu_worker(empty_redis):
+    """A live heartbeat of one CPU worker."""
+    empty_redis.hset("workers", "cpu:h:1", json.dumps({"class": "cpu", "seen": time.time()}))
+
+
 def post(client: Client, body) -> tuple[int, dict]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     answer = client.post("/api/runs", raw, content_type="application/json")
@@ -37,24 +58,11 @@ def test_no_worker_at_all_is_a_clear_503(client):
     assert status == 503 and "No worker" in body["error"]["message"]
 
 
-def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, django_capture_on_commit_callbacks):
+def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, sent):
     beat = {"class": "cpu", "tf_devices": [], "seen": time.time()}
     empty_redis.hset("workers", "cpu:h:1", json.dumps(beat))
     empty_redis.hset("workers", "gpu:h:2", json.dumps({**beat, "class": "gpu", "seen": 1.0}))
-    sent = []
-    from playground.runs import actions
-
-    class Recorder:
-        def send_task(self, name, args, queue):
-            sent.append((name, args, queue))
-
-    original = actions._celery
-    actions._celery = Recorder()  # type: ignore[assignment]
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            status, body = post(client, {"code": "print(1)", "mode": "graph", "seed": 7})
-    finally:
-        actions._celery = original
+    status, body = post(client, {"code": "print(1)", "mode": "graph", "seed": 7})
     assert status == 201
     assert sent == [("trainer.execute_run", [body["id"], "print(1)", {"mode": "graph", "seed": 7,
                                                                   "keras_graphs": False}],
@@ -127,31 +135,19 @@ def test_a_malformed_rate_is_refused(rate):
         ratelimit.parse(rate)
 
 
-def test_a_session_that_floods_runs_gets_429_and_others_do_not(settings, empty_redis):
+def test_a_session_that_floods_runs_gets_429_and_others_do_not(settings, empty_redis,
+                                                               cpu_worker, sent):
     """A flood from one browser session is cut at RUN_RATE_LIMIT; another session still runs."""
-    from playground.runs import actions
-
     settings.RUN_RATE_LIMIT = "3/m"
-    empty_redis.hset("workers", "cpu:h:1", json.dumps({"class": "cpu", "seen": time.time()}))
-    sent = []
-
-    class Recorder:
-        def send_task(self, name, args, queue):
-            sent.append(args[0])
-
-    original = actions._celery
-    actions._celery = Recorder()  # type: ignore[assignment]
-    try:
-        flooder, other = Client(), Client()
-        answers = [post(flooder, {"code": "print(1)"}) for _ in range(5)]
-        assert [status for status, _ in answers] == [201, 201, 201, 429, 429]
-        assert answers[-1][1]["error"]["code"] == "rate_limited"
-        assert post(other, {"code": "print(1)"})[0] == 201
-    finally:
-        actions._celery = original
-    assert len(sent) == 4  # refused runs were never sent to a worker
+    flooder, other = Client(), Client()
+    answers = [post(flooder, {"code": "print(1)"}) for _ in range(5)]
+    assert [status for status, _ in answers] == [201, 201, 201, 429, 429]
+    assert answers[-1][1]["error"]["code"] == "rate_limited"
+    assert post(other, {"code": "print(1)"})[0] == 201
+    run_ids = {args[0] for _, args, _ in sent}
+    assert len(run_ids) == 4  # refused runs were never sent to a worker
     owners = {key.decode().split(":")[1] for key in empty_redis.keys("run:*:owner")}
-    assert owners == set(sent)  # nor left an owner behind
+    assert owners == run_ids  # nor left an owner behind
 
 
 def test_sharing_is_rate_limited_per_session(settings, client):
@@ -184,3 +180,37 @@ def test_autobahn_options_are_formatted_only_when_logged():
     assert protocol.pformat is FormattedWhenLogged
     line = "\n{attrs}".format(attrs=FormattedWhenLogged(options))  # noqa: UP032 - as txaio does
     assert line == "\n" + pprint.pformat(options)
+
+
+def test_a_session_may_have_only_so_many_runs_in_flight(settings, empty_redis, cpu_worker,
+                                                        sent):
+    """Runs fired without waiting for them are refused past RUN_MAX_IN_FLIGHT; one stored as
+    finished makes room again, and other sessions are not affected."""
+    from playground.runs import actions
+
+    settings.RUN_MAX_IN_FLIGHT = 2
+    script, other = Client(), Client()
+    answers = [post(script, {"code": "print(1)"}) for _ in range(4)]
+    assert [status for status, _ in answers] == [201, 201, 429, 429]
+    assert "2 runs queued or running" in answers[2][1]["error"]["message"]
+    assert post(other, {"code": "print(1)"})[0] == 201
+    first = answers[0][1]["id"]
+    done = {"seq": 1, "type": "done", "t": 0, "status": "succeeded", "duration_ms": 0,
+            "exit_code": 0}
+    empty_redis.xadd(f"run:{first}", {"e": json.dumps(done)}, id="1-0")
+    assert actions.finalize_run(first)
+    assert post(script, {"code": "print(1)"})[0] == 201
+    assert post(script, {"code": "print(1)"})[0] == 429
+
+
+def test_a_run_lost_without_trace_stops_counting_in_flight(settings, empty_redis, cpu_worker,
+                                                          sent):
+    from playground.runs import actions, streams
+
+    settings.RUN_MAX_IN_FLIGHT = 1
+    script = Client()
+    script.get("/api/session")
+    key = script.session.session_key
+    long_ago = time.time() - actions.IN_FLIGHT_AT_MOST.total_seconds() - 1
+    empty_redis.zadd(streams.in_flight_key(key), {"lost": long_ago})
+    assert post(script, {"code": "print(1)"})[0] == 201
