@@ -106,7 +106,8 @@ class Pool:
         self.spares = spares if spares is not None else int(os.environ.get("TRAINER_SPARES", 2))
         self.held = max(1, held if held is not None
                         else int(os.environ.get("TRAINER_HELD_SPARES", 1)))
-        self.ready: queue.Queue[Spare | Exception] = queue.Queue(maxsize=self.held)
+        self.ready: queue.Queue[Spare | Exception] = queue.Queue()
+        self.room = threading.Semaphore(self.held)  # spares the fetcher may hold at once
         self.fetcher: threading.Thread | None = None
         self.stopping = False
         self.limits = Limits.from_env()
@@ -176,6 +177,7 @@ class Pool:
         self.hold_spares()
         while True:
             item = self.ready.get()
+            self.room.release()  # the fetcher fetches the next one now
             if isinstance(item, Exception):
                 raise item
             if item.alive():
@@ -192,9 +194,11 @@ class Pool:
 
     def _fetch_forever(self) -> None:
         while not self.stopping:
+            self.room.acquire()  # waits while `held` spares wait for a run
             try:
                 item: Spare | Exception = self._fetch()
             except (EOFError, OSError) as exc:
+                self.room.release()
                 if self.stopping:
                     return
                 log.error("lost the zygote (%s); starting a new one", exc)
@@ -202,7 +206,7 @@ class Pool:
                 continue
             except RuntimeError as exc:
                 item = exc
-            self.ready.put(item)  # blocks while `held` spares wait for a run
+            self.ready.put(item)
 
     def _fetch(self) -> Spare:
         with self.lock:
