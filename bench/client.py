@@ -1,8 +1,10 @@
 """A lean browser stand-in for the benchmarks: HTTP/1.1 keep-alive and RFC 6455 WebSocket over
-asyncio streams, with a cookie jar. A browser's network stack costs next to nothing per request;
-general Python clients (httpx, websockets) added ~3 ms per run here, which would be charged to
-the server. This client speaks the public contract exactly as the page does: POST /api/runs with
-the CSRF header, then /ws/runs/<id>?after=<seq>, reconnecting until `done`.
+asyncio streams, with a cookie jar.
+
+A browser's network stack costs next to nothing per request; httpx added ~2 ms of client time to
+each POST here, which would be charged to the server. This client speaks the public contract
+exactly as the page does: POST /api/runs with the CSRF header, then /ws/runs/<id>?after=<seq>,
+reconnecting until `done`.
 """
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ Prints p50/p90/p99/max for 1 client (with a think time between runs, and back to
 32 concurrent clients, sustained runs per second, CPU per run split by process, private memory
 of spares and runs, and the ratio of a cold
 `python -c "import tensorflow"` to our p50, measured in the same run. Results also as JSON.
+The client is bench/client.py, as light per request as a browser.
 
     .venv/bin/python bench/run_path.py [--url URL] [--duration 60] [--json bench/results/x.json]
 """
