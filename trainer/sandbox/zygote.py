@@ -30,7 +30,7 @@ from trainer.sandbox import cgroups, jail
 PR_SET_PDEATHSIG = 1
 MADV_COLLAPSE = 25
 HUGE_PAGE = 2 * 1024 * 1024
-REFILL_DELAY = 0.05  # seconds a refill waits after a hand-out while another spare is ready
+REFILL_DELAY = 0.05  # seconds a refill may wait after a hand-out while another spare is ready
 IDLE_WAKE = 0.2
 
 
@@ -80,7 +80,7 @@ class Zygote:
         self.counter = 0
         self.last_runtime: dict[str, Any] | None = None
         self.failures = 0
-        self.handed_at = 0.0
+        self.refill_due: float | None = None  # when the refill deferred by a hand-out must start
 
     # --- spares -------------------------------------------------------------------------
     def _free_slot(self) -> int:
@@ -237,7 +237,8 @@ class Zygote:
             for fd in spare.fds.values():
                 os.close(fd)
             self.waiting -= 1
-            self.handed_at = time.monotonic()
+            if self.refill_due is None:
+                self.refill_due = time.monotonic() + REFILL_DELAY
 
     def _on_request(self) -> bool:
         try:
@@ -276,13 +277,15 @@ class Zygote:
                 os.close(pidfd)
 
     def _refill(self) -> float:
-        """Fork spares up to the target. While a ready spare is left and nobody waits, wait
-        REFILL_DELAY after a hand-out first: the run just handed out gets the CPU to itself.
-        Returns the seconds until a deferred refill is due."""
-        if not self.waiting and self._ready_spare() is not None:
-            due = self.handed_at + REFILL_DELAY - time.monotonic()
+        """Fork spares up to the target. While a ready spare is left and nobody waits, wait up to
+        REFILL_DELAY after a hand-out first, so the run just handed out gets the CPU to itself;
+        later hand-outs do not push that moment back, so a steady stream of runs never starves
+        the pool. Returns the seconds until a deferred refill is due."""
+        if self.refill_due is not None and not self.waiting and self._ready_spare() is not None:
+            due = self.refill_due - time.monotonic()
             if due > 0:
                 return due
+        self.refill_due = None
         total = len(self.spares) + len(self.busy_slots)
         while len(self.spares) < self.config.spares + min(self.waiting, 2) and \
                 total < self.config.slots:
