@@ -218,13 +218,6 @@ class Pool:
         if not answer.get("ok"):
             raise RuntimeError(answer.get("error", "the sandbox refused"))
         named = dict(zip(answer["fds"], fds, strict=True))
-        # The status pipe starts with the child's pid line; its wait status follows at exit.
-        status_line = b""
-        while not status_line.endswith(b"\n"):
-            chunk = os.read(named["status"], 1)
-            if not chunk:
-                break
-            status_line += chunk
         group = cgroups.Group(answer["group"], answer["cgroup"]) if answer["cgroup"] else None
         spare = Spare(slot=answer["slot"], child_pid=answer["pid"], group=group,
                       runtime=answer["runtime"], **named)

@@ -264,9 +264,7 @@ class Supervisor:
 
 
 def _parse_wait_status(text: bytes) -> int | None:
-    lines = text.split()
-    # The first line is the child's pid (read when the spare was taken), the last its status.
     try:
-        return int(lines[-1]) if lines else None
+        return int(text) if text.strip() else None
     except ValueError:
         return None

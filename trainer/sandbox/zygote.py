@@ -5,8 +5,8 @@ a TF op. It forks spares: each goes through the jail, warms TensorFlow up and wa
 The supervisor asks for a spare over a unix socket and receives the spare's pipes.
 
 Process tree of one spare:  zygote -> child (pid 1 of its own pid namespace: joins its cgroup,
-jail, warm-up, the learner's code). The zygote reports the child's pid and then its wait status
-on the status pipe.
+jail, warm-up, the learner's code). The zygote hands the child's pid out with its pipes and
+writes its wait status on the status pipe when it exits.
 """
 from __future__ import annotations
 
@@ -113,9 +113,7 @@ class Zygote:
         for name, (r, w) in pipes.items():
             if name != "status":
                 os.close(w if name != "control" else r)
-        status_w = pipes["status"][1]
-        os.write(status_w, f"{pid}\n".encode())
-        self.status_fds[pid] = status_w
+        self.status_fds[pid] = pipes["status"][1]
         self.exit_fds[os.pidfd_open(pid)] = pid
         self.spares.append(Spare(pid, slot, group_name, parent_ends, pipes["ready"][0],
                                  time.monotonic()))
@@ -255,7 +253,7 @@ class Zygote:
         return True
 
     def _reap(self) -> None:
-        """Collect exited children; each one's wait status goes last on its status pipe."""
+        """Collect exited children; each one's wait status goes on its status pipe."""
         while True:
             try:
                 pid, wait_status = os.waitpid(-1, os.WNOHANG)
