@@ -10,7 +10,6 @@ import redis
 
 from trainer import devices
 from trainer.events import EventStream, cancel_key, stream_key
-from trainer.limits import Limits
 from trainer.pool import Pool
 from trainer.supervisor import Supervisor
 
@@ -82,7 +81,7 @@ def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
     else:
         start()
         assert state.pool is not None
-        supervisor = Supervisor(stream, state.pool, Limits.from_env(),
+        supervisor = Supervisor(stream, state.pool, state.pool.limits,
                                 cancelled=lambda: bool(client.exists(cancel_key(run_id))),
                                 device=state.device_class)
         job = {"code": code, "mode": options.get("mode", "eager"), "seed": options.get("seed"),
