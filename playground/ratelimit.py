@@ -6,6 +6,7 @@ other Redis reads, so a limited endpoint pays no round trip of its own.
 """
 from __future__ import annotations
 
+import functools
 import re
 import time
 
@@ -15,6 +16,7 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 
 
+@functools.cache
 def parse(rate: str) -> tuple[int, int]:
     """`"120/m"` → (120, 60): the count allowed per window of so many seconds."""
     match = RATE.match(rate)
