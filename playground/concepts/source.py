@@ -118,6 +118,27 @@ class _Reader:
             self.problem(path, f"unknown key {key!r}")
         return data
 
+    def folder_toml(self, folder: Path, name: str, keys: set[str]) -> tuple[Path, dict[str, Any],
+                                                                              int]:
+        """`<folder>/<name>` holding exactly `keys`: its path, its data and its order. Its slug,
+        if written, must be the folder's name, and its order an integer (0 when it is not)."""
+        path = folder / name
+        data = self.toml(path, keys, keys)
+        if data.get("slug", folder.name) != folder.name:
+            self.problem(path, f"slug {data.get('slug')!r} differs from the folder name")
+        order = data.get("order", 0)
+        if not isinstance(order, int):
+            self.problem(path, "order must be an integer")
+            order = 0
+        return path, data, order
+
+    def slugs(self, path: Path, data: dict[str, Any], key: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            self.problem(path, f"{key} must be a list of slugs")
+            return []
+        return list(value)
+
     def text(self, path: Path, data: dict[str, Any], key: str) -> Text:
         value = data.get(key)
         if not isinstance(value, dict):
@@ -220,17 +241,9 @@ def _read_example(reader: _Reader, code_path: Path, position: int) -> ExampleSou
 
 
 def _read_concept(reader: _Reader, folder: Path) -> ConceptSource:
-    meta = folder / "concept.toml"
-    keys = {"slug", "order", "related", "title", "summary"}
-    data = reader.toml(meta, keys, keys)
-    if data.get("slug", folder.name) != folder.name:
-        reader.problem(meta, f"slug {data.get('slug')!r} differs from the folder name")
-    if "order" in data and not isinstance(data["order"], int):
-        reader.problem(meta, "order must be an integer")
-    related = data.get("related", [])
-    if not isinstance(related, list) or not all(isinstance(s, str) for s in related):
-        reader.problem(meta, "related must be a list of slugs")
-        related = []
+    meta, data, order = reader.folder_toml(folder, "concept.toml",
+                                           {"slug", "order", "related", "title", "summary"})
+    related = reader.slugs(meta, data, "related")
     pages = {lang: reader.markdown(folder / f"{lang}.md", lang) for lang in LANGUAGES}
     examples_dir = folder / "examples"
     examples = []
@@ -243,10 +256,10 @@ def _read_concept(reader: _Reader, folder: Path) -> ConceptSource:
     if len(examples) < 2:
         reader.problem(examples_dir, "a concept needs at least two examples")
     return ConceptSource(
-        slug=folder.name, order=int(data.get("order", 0) or 0),
+        slug=folder.name, order=order,
         title=reader.text(meta, data, "title"), summary=reader.text(meta, data, "summary"),
         sections={key: {lang: pages[lang][key] for lang in LANGUAGES} for key in SECTION_KEYS},
-        related=list(related), examples=examples, folder=folder,
+        related=related, examples=examples, folder=folder,
     )
 
 
@@ -275,22 +288,16 @@ def _read_step(reader: _Reader, folder: Path, position: int) -> StepSource:
 
 
 def _read_tour(reader: _Reader, folder: Path) -> TourSource:
-    meta = folder / "tour.toml"
-    keys = {"slug", "order", "title", "summary", "concepts"}
-    data = reader.toml(meta, keys, keys)
-    if data.get("slug", folder.name) != folder.name:
-        reader.problem(meta, f"slug {data.get('slug')!r} differs from the folder name")
-    concepts = data.get("concepts", [])
-    if not isinstance(concepts, list) or not all(isinstance(s, str) for s in concepts):
-        reader.problem(meta, "concepts must be a list of slugs")
-        concepts = []
+    meta, data, order = reader.folder_toml(folder, "tour.toml",
+                                           {"slug", "order", "title", "summary", "concepts"})
+    concepts = reader.slugs(meta, data, "concepts")
     step_dirs = reader.numbered(folder)
     if not step_dirs:
         reader.problem(folder, "a tour needs at least one step folder (01-name/)")
     return TourSource(
-        slug=folder.name, order=int(data.get("order", 0) or 0),
+        slug=folder.name, order=order,
         title=reader.text(meta, data, "title"), summary=reader.text(meta, data, "summary"),
-        concepts=list(concepts),
+        concepts=concepts,
         steps=[_read_step(reader, d, i) for i, d in enumerate(step_dirs, 1)], folder=folder,
     )
 

@@ -97,6 +97,10 @@ BREAKAGES = [
      "[[check]] #2: stdout_contains: missing parameter 'text'"),
     ("tours/first-steps/tour.toml", '"dataset"]', '"datasets"]',
      "tours/first-steps/tour.toml: unknown concept 'datasets'"),
+    ("tours/first-steps/tour.toml", "order = 1", 'order = "first"',
+     "tours/first-steps/tour.toml: order must be an integer"),
+    ("concepts/tensor/concept.toml", "order = 2", "order = 1.5",
+     "concepts/tensor/concept.toml: order must be an integer"),
     ("tours/first-steps/02-fix-the-dtype/step.toml", "hints = [", "[text.x]\nhints = [",
      "tours/first-steps/02-fix-the-dtype/step.toml: [text] has an unexpected key 'x'"),
 ]
