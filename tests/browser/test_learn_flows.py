@@ -12,21 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, Page, expect
 
 from scripts.stack import ROOT, Stack
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RUN_TIMEOUT_MS = 90_000
 # Check kinds that a program printing one unrelated line cannot satisfy.
 FAILS_ON_WRONG_OUTPUT = {
@@ -59,17 +50,10 @@ def api(site: str) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture(scope="module")
-def chromium(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
 def open_page(
-    chromium: Browser, site: str, width: int = 1400, height: int = 900, lang: str | None = None
+    browser: Browser, site: str, width: int = 1400, height: int = 900, lang: str | None = None
 ) -> Page:
-    context = chromium.new_context(viewport={"width": width, "height": height}, base_url=site)
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=site)
     if lang:
         context.add_cookies([{"name": "django_language", "value": lang, "url": site + "/"}])
     page = context.new_page()
@@ -120,11 +104,11 @@ def exercise_step(api: httpx.Client) -> tuple[dict[str, Any], int, dict[str, Any
 
 
 def test_it_draws_the_map_of_22_concepts_and_opens_one(
-    chromium: Browser, site: str, api: httpx.Client, output_path: Path
+    browser: Browser, site: str, api: httpx.Client, output_path: Path
 ) -> None:
     concepts = api.get("/api/concepts").json()
     assert len(concepts) == 22
-    page = open_page(chromium, site)
+    page = open_page(browser, site)
     page.goto("/")
     concept_map = page.locator("[data-map]")
     expect(concept_map).to_have_attribute("data-concepts", "22")
@@ -144,9 +128,9 @@ def test_it_draws_the_map_of_22_concepts_and_opens_one(
 
 
 def test_it_lists_the_concepts_on_a_narrow_screen(
-    chromium: Browser, site: str, output_path: Path
+    browser: Browser, site: str, output_path: Path
 ) -> None:
-    page = open_page(chromium, site, width=360, height=740)
+    page = open_page(browser, site, width=360, height=740)
     page.goto("/")
     expect(page.locator("[data-map]")).to_be_hidden()
     links = page.locator("[data-list] a.concept-chip")
@@ -159,10 +143,10 @@ def test_it_lists_the_concepts_on_a_narrow_screen(
 
 
 def test_it_opens_an_example_in_the_editor_and_runs_it(
-    chromium: Browser, site: str, api: httpx.Client, output_path: Path
+    browser: Browser, site: str, api: httpx.Client, output_path: Path
 ) -> None:
     slug, index, example, printed = runnable_example(api)
-    page = open_page(chromium, site)
+    page = open_page(browser, site)
     page.goto(f"/concepts/{slug}")
     expect(page.locator("[data-learn-concept]")).to_have_attribute("data-ready", "true")
     card = page.locator(".example").nth(index)
@@ -182,10 +166,10 @@ def test_it_opens_an_example_in_the_editor_and_runs_it(
 
 
 def test_a_wrong_answer_fails_its_check_and_the_solution_passes(
-    chromium: Browser, site: str, api: httpx.Client, output_path: Path
+    browser: Browser, site: str, api: httpx.Client, output_path: Path
 ) -> None:
     tour, number, step = exercise_step(api)
-    page = open_page(chromium, site)
+    page = open_page(browser, site)
     page.goto(f"/tours/{tour['slug']}/{number}")
     expect(page.locator("[data-learn-step]")).to_have_attribute("data-ready", "true")
 
@@ -217,10 +201,10 @@ def test_a_wrong_answer_fails_its_check_and_the_solution_passes(
 
 
 def test_tour_progress_survives_a_reload(
-    chromium: Browser, site: str, api: httpx.Client, output_path: Path
+    browser: Browser, site: str, api: httpx.Client, output_path: Path
 ) -> None:
     tour, number, _step = exercise_step(api)
-    page = open_page(chromium, site)
+    page = open_page(browser, site)
     page.goto(f"/tours/{tour['slug']}/{number}")
     expect(page.locator("[data-learn-step]")).to_have_attribute("data-ready", "true")
     page.locator("[data-reveal-solution]").click()
@@ -245,10 +229,10 @@ def test_tour_progress_survives_a_reload(
 
 
 def test_it_speaks_japanese_after_switching_language(
-    chromium: Browser, site: str, api: httpx.Client, output_path: Path
+    browser: Browser, site: str, api: httpx.Client, output_path: Path
 ) -> None:
     concepts = api.get("/api/concepts").json()
-    page = open_page(chromium, site)
+    page = open_page(browser, site)
     page.goto("/")
     expect(page.locator("#concept-map-title")).to_have_text("Concept map")
     page.locator("#pg-language-select").select_option("ja")
@@ -267,7 +251,7 @@ def test_it_speaks_japanese_after_switching_language(
 
 
 def test_markup_in_content_stays_inert(
-    chromium: Browser, site: str, api: httpx.Client, output_path: Path
+    browser: Browser, site: str, api: httpx.Client, output_path: Path
 ) -> None:
     slug = api.get("/api/concepts").json()[0]["slug"]
     concept = api.get(f"/api/concepts/{slug}").json()
@@ -276,7 +260,7 @@ def test_markup_in_content_stays_inert(
         "[click](javascript:window.pwned=3) $\\href{javascript:window.pwned=4}{tex}$ "
         "and a [related concept](concept:tensor)."
     )
-    page = open_page(chromium, site)
+    page = open_page(browser, site)
     page.route(f"**/api/concepts/{slug}", lambda route: route.fulfill(json=concept))
     page.goto(f"/concepts/{slug}")
     article = page.locator("[data-concept-article]")
