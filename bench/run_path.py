@@ -220,22 +220,16 @@ def show(report: dict[str, Any]) -> None:
         return (f"{label:<28} n={stats.get('n', 0):<5} p50 {stats.get('p50', 0):7.1f}  "
                 f"p90 {stats.get('p90', 0):7.1f}  p99 {stats.get('p99', 0):7.1f}  "
                 f"max {stats.get('max', 0):7.1f} ms")
-    print("\nPOST -> first stdout frame")
-    for name, result in report["single"].items():
-        print(row(f"1 client, {name}", result["first_stdout_ms"]))
-    for name, result in report["back_to_back"].items():
-        print(row(f"1 client b2b, {name}", result["first_stdout_ms"]))
-    for clients in (8, 32):
-        result = report[f"concurrent_{clients}"]
-        print(row(f"{clients} clients, print", result["first_stdout_ms"]),
-              f" errors {result['errors']}")
-    print("\nPOST -> done")
-    for name, result in report["single"].items():
-        print(row(f"1 client, {name}", result["done_ms"]))
-    for name, result in report["back_to_back"].items():
-        print(row(f"1 client b2b, {name}", result["done_ms"]))
-    for clients in (8, 32):
-        print(row(f"{clients} clients, print", report[f"concurrent_{clients}"]["done_ms"]))
+    for title, key in (("POST -> first stdout frame", "first_stdout_ms"),
+                       ("POST -> done", "done_ms")):
+        print(f"\n{title}")
+        for name, result in report["single"].items():
+            print(row(f"1 client, {name}", result[key]))
+        for name, result in report["back_to_back"].items():
+            print(row(f"1 client b2b, {name}", result[key]))
+        for clients in (8, 32):
+            result = report[f"concurrent_{clients}"]
+            print(row(f"{clients} clients, print", result[key]), f" errors {result['errors']}")
     s = report["sustained"]
     print(f"\nsustained, 8 clients: {s['runs_per_s']:.1f} runs/s over {s['seconds']:.0f} s, "
           f"{s['errors']} errors")
