@@ -27,6 +27,7 @@ SAMPLE_SECONDS = 1.0
 CANCEL_POLL_SECONDS = 0.2
 DRAIN_SECONDS = 2.0
 OUTPUT_INTERVAL = 0.02
+STATUS_HOLD = 0.002  # `running` waits this long for the child's first output, to share its write
 OOM_EXCEPTIONS = {"MemoryError", "ResourceExhaustedError"}
 
 
@@ -152,8 +153,9 @@ class Supervisor:
         cpu0 = spare.cpu0 if spare.group else self._sample(spare, 0.0)[1]
         oom0 = spare.oom0
         started = time.monotonic()
-        # The child gets its code first; the status event's Redis round trip overlaps its start.
-        # Its output is read only after, so `status` still comes first in the stream.
+        # The child gets its code first. `status` is written with the first output if that comes
+        # within STATUS_HOLD (one Redis round trip, not two, before a quick print shows), else
+        # alone; it is queued before any output is read, so it still comes first in the stream.
         try:
             protocol.write_message(spare.control, job)
         except BrokenPipeError:
@@ -161,7 +163,6 @@ class Supervisor:
         os.close(spare.control)
         self.stream.add("status", status="running", host=runtime["host"], device=self.device,
                         runtime=runtime, started_at=time.time())
-        self.stream.flush()
         self._pump(spare, started, cpu0)
         status, exit_code = self._outcome(spare, oom0, cpu0)
         for name in ("stdout", "stderr", "events"):
@@ -193,6 +194,8 @@ class Supervisor:
                 wake = min(wake, self.last_output + OUTPUT_INTERVAL)
             if drain_until is not None:
                 wake = min(wake, drain_until)
+            if self.stream.pending:
+                wake = min(wake, started + STATUS_HOLD)
             for key, _ in sel.select(max(0.0, wake - now)):
                 fd = key.fd
                 data = os.read(fd, READ_CHUNK)
