@@ -4,25 +4,32 @@ Run in a fresh interpreter: the test process may already hold TensorFlow's threa
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from trainer.sandbox.priming import _CxxString
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
-import json, os
-from trainer.sandbox import zygote
+import json, os, platform
+from trainer.sandbox import priming, zygote
 
 def threads():
     return len(os.listdir("/proc/self/task"))
 
 zygote.preload()
 before = threads()
-zygote.prime_tensorflow("cpu")
-zygote.release_free_heap()
+priming.prime_tensorflow("cpu")
+import tensorflow as tf
+xla_here = priming.register_xla_kernels(tf)
+priming.release_free_heap()
 zygote.collapse_huge_pages()
 after = threads()
 pid = os.fork()
@@ -35,11 +42,17 @@ if pid == 0:
             return x * x + 1
         return x
 
+    @tf.function(jit_compile=True)
+    def compiled(x):
+        return x * x + 1
+
     eager = float(tf.reduce_sum(tf.constant([1.0, 2.0]) * 2.0))
     traced = float(square_plus_one(tf.constant(3.0)))
-    os._exit(0 if (eager, traced) == (6.0, 10.0) else 1)
+    xla = float(compiled(tf.constant(4.0)))
+    os._exit(0 if (eager, traced, xla) == (6.0, 10.0, 17.0) else 1)
 _, status = os.waitpid(pid, 0)
-print(json.dumps({"before": before, "after": after, "child": os.waitstatus_to_exitcode(status)}))
+print(json.dumps({"before": before, "after": after, "child": os.waitstatus_to_exitcode(status),
+                  "xla_here": xla_here, "x86_64": platform.machine() == "x86_64"}))
 """
 
 
@@ -52,4 +65,13 @@ def test_priming_starts_no_thread_and_children_still_compute(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["after"] == result["before"], "priming started a thread, which fork would lose"
-    assert result["child"] == 0
+    assert result["child"] == 0, "a child of the primed process failed to compute"
+    # On x86-64 the XLA kernels are registered before the fork, not skipped.
+    assert result["xla_here"] == result["x86_64"]
+
+
+def test_cxx_string_holds_short_text_inline():
+    value = _CxxString.of(b"XLA_CPU_JIT")
+    assert value.size == 11 and ctypes.string_at(value.data, value.size) == b"XLA_CPU_JIT"
+    with pytest.raises(ValueError):
+        _CxxString.of(b"x" * 16)  # 15 characters and the terminator fill the buffer

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer import protocol
-from trainer.sandbox import cgroups, jail
+from trainer.sandbox import cgroups, jail, priming
 
 PR_SET_PDEATHSIG = 1
 MADV_COLLAPSE = 25
@@ -348,33 +348,6 @@ def preload() -> None:
     tf.autograph.to_code(sample["sample"])
 
 
-def prime_tensorflow(device_class: str) -> None:
-    """Fill TensorFlow's process-wide lazy tables here once, instead of in every child.
-
-    Each is built on first use, starts no thread, and survives fork: the dump of the whole op
-    registry that the first lookup of an unknown op name makes (every eager op looks one up, as
-    it runs wrapped in a function), the kernel registry, and on CPU hosts the device factories'
-    flags. Listing devices on a GPU or TPU host would start the driver, which a fork cannot
-    carry, so there the child lists them itself. Saves each spare ~10 ms of CPU (bench/run_path.py).
-    """
-    import tensorflow as tf
-    from tensorflow.python.framework import kernels, op_def_registry
-
-    op_def_registry.get("TfpgNoSuchOp")
-    kernels.get_registered_kernels_for_op("Const")
-    if device_class == "cpu":
-        tf.config.list_physical_devices("CPU")
-
-
-def release_free_heap() -> None:
-    """Merge the heap's free chunks and hand whole free pages back, before any fork.
-
-    Otherwise each child's first allocations merge the zygote's free lists again, writing to (and
-    so copying) pages all over the shared heap.
-    """
-    ctypes.CDLL(None).malloc_trim(0)
-
-
 def collapse_huge_pages() -> None:
     """Back the zygote's private anonymous memory with huge pages where the kernel can.
 
@@ -400,10 +373,10 @@ def collapse_huge_pages() -> None:
 def main() -> None:
     config = Config(**json.loads(sys.argv[1]))
     preload()
-    prime_tensorflow(config.device_class)
+    priming.prime_tensorflow(config.device_class)
     gc.collect()
     gc.freeze()
-    release_free_heap()
+    priming.release_free_heap()
     collapse_huge_pages()
     Zygote(config).loop()
 
