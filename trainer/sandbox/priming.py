@@ -1,7 +1,7 @@
 """What the zygote does to TensorFlow before it forks, so that no spare does it again.
 
 TensorFlow builds several process-wide tables the first time they are used. In a spare that is
-its first op, on every run: these took ~15 ms of CPU per spare (the zygote's CPU per run in
+its first op, on every run: these took 12-15 ms of CPU per spare (the zygote's CPU per run in
 bench/run_path.py, docs/architecture.md). Each one here starts no thread (fork would lose it,
 with any lock it held: tests/trainer/test_zygote_priming.py checks) and survives the fork as
 plain memory.
