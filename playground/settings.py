@@ -122,8 +122,6 @@ RUN_RATE_LIMIT = os.environ.get("RUN_RATE_LIMIT", "1200/m")
 # waiting for them gets 429 instead of filling the queue ahead of everybody else.
 RUN_MAX_IN_FLIGHT = envint("RUN_MAX_IN_FLIGHT", 4)
 SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60/h")
-RATELIMIT_USE_CACHE = "default"
-RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 STREAM_TTL_SECONDS = envint("STREAM_TTL_SECONDS", 24 * 3600)
 # A run with no terminal event this long after its last event is declared worker-lost.
 RUN_STALE_SECONDS = envint("RUN_STALE_SECONDS", 120)
