@@ -1,9 +1,14 @@
-"""The zygote's environment: what TensorFlow needs, nothing of the server's."""
+"""The zygote's environment, and the cgroups its children leave behind."""
 from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from trainer.pool import clean_environment
+from trainer.sandbox import cgroups
 
 
 def test_the_zygote_inherits_nothing_of_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -20,3 +25,35 @@ def test_onednn_is_left_to_tensorflow_unless_the_operator_chooses(
     assert "TF_ENABLE_ONEDNN_OPTS" not in clean_environment("cpu")
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
     assert clean_environment("cpu")["TF_ENABLE_ONEDNN_OPTS"] == "1"
+
+
+def _groups(root: Path, names: list[str]) -> None:
+    for controller in ("memory", "pids", "cpuacct", "cpu"):
+        for name in names:
+            (root / controller / cgroups.PARENT / name).mkdir(parents=True)
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])  # noqa: S603, S607
+    child.wait()
+    return child.pid
+
+
+def test_groups_left_by_a_dead_zygote_are_removed_and_live_ones_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cgroups, "ROOT", tmp_path)
+    dead, live = _dead_pid(), os.getpid()
+    _groups(tmp_path, [f"{dead}-1", f"{dead}-2", f"{live}-3", "not-ours"])
+    assert cgroups.remove_orphans(1) == 2
+    for controller in ("memory", "pids", "cpuacct", "cpu"):
+        left = sorted(p.name for p in (tmp_path / controller / cgroups.PARENT).iterdir())
+        assert left == sorted([f"{live}-3", "not-ours"])
+
+
+def test_a_stopped_zygote_s_groups_are_removed_even_if_its_pid_is_reused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cgroups, "ROOT", tmp_path)
+    mine, other = os.getpid(), os.getppid()
+    _groups(tmp_path, [f"{mine}-1", f"{other}-2"])
+    assert cgroups.remove_orphans(1, zygote_pid=mine) == 1
+    assert [p.name for p in (tmp_path / "memory" / cgroups.PARENT).iterdir()] == [f"{other}-2"]

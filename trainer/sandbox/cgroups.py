@@ -112,3 +112,29 @@ class Group:
                     except OSError:
                         pass
                     time.sleep(0.02)
+
+
+def remove_orphans(v: int, zygote_pid: int | None = None) -> int:
+    """Remove the groups of zygotes that are gone, or all of `zygote_pid`'s once it is gone.
+
+    A zygote that is killed takes its spares with it but leaves their groups behind (named
+    `<zygote pid>-<n>`); on cgroup v1 each left-over memory group still costs the kernel work on
+    every page charged. Returns how many were removed.
+    """
+    base = ROOT / "memory" / PARENT if v == 1 else ROOT / PARENT
+    try:
+        names = [p.name for p in base.iterdir() if p.is_dir()]
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        owner, _, counter = name.partition("-")
+        if not (owner.isdigit() and counter.isdigit()):
+            continue
+        if zygote_pid is not None and int(owner) != zygote_pid:
+            continue
+        if zygote_pid is None and os.path.exists(f"/proc/{owner}"):
+            continue
+        Group(name, v).remove()
+        removed += 1
+    return removed
