@@ -57,3 +57,14 @@ def test_a_stopped_zygote_s_groups_are_removed_even_if_its_pid_is_reused(
     _groups(tmp_path, [f"{mine}-1", f"{other}-2"])
     assert cgroups.remove_orphans(1, zygote_pid=mine) == 1
     assert [p.name for p in (tmp_path / "memory" / cgroups.PARENT).iterdir()] == [f"{other}-2"]
+
+
+def test_a_group_that_still_holds_something_is_left_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cgroups, "ROOT", tmp_path)
+    dead = _dead_pid()
+    _groups(tmp_path, [f"{dead}-1"])
+    # Another pid namespace's zygote looks gone from here; its busy group must not be emptied.
+    (tmp_path / "memory" / cgroups.PARENT / f"{dead}-1" / "cgroup.procs").write_text("42\n")
+    assert cgroups.remove_orphans(1) == 0
+    assert (tmp_path / "memory" / cgroups.PARENT / f"{dead}-1" / "cgroup.procs").exists()

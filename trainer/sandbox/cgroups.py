@@ -96,6 +96,18 @@ class Group:
                 return int(line.split()[1])
         return 0
 
+    def remove_if_empty(self) -> bool:
+        """Remove each of the group's directories that holds no task; True if none is left."""
+        left = False
+        for d in self._dirs():
+            try:
+                d.rmdir()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                left = True
+        return not left
+
     def remove(self, attempts: int = 50) -> None:
         for d in self._dirs():
             for _ in range(attempts):
@@ -115,11 +127,12 @@ class Group:
 
 
 def remove_orphans(v: int, zygote_pid: int | None = None) -> int:
-    """Remove the groups of zygotes that are gone, or all of `zygote_pid`'s once it is gone.
+    """Remove all of `zygote_pid`'s groups once it is gone, or else the empty groups of zygotes
+    that are gone (a zygote in another pid namespace looks gone: its groups are never emptied).
 
     A zygote that is killed takes its spares with it but leaves their groups behind (named
-    `<zygote pid>-<n>`); on cgroup v1 each left-over memory group still costs the kernel work on
-    every page charged. Returns how many were removed.
+    `<zygote pid>-<n>`), and the kernel keeps walking every group that exists. Returns how many
+    were removed.
     """
     base = ROOT / "memory" / PARENT if v == 1 else ROOT / PARENT
     try:
@@ -133,8 +146,10 @@ def remove_orphans(v: int, zygote_pid: int | None = None) -> int:
             continue
         if zygote_pid is not None and int(owner) != zygote_pid:
             continue
-        if zygote_pid is None and os.path.exists(f"/proc/{owner}"):
+        group = Group(name, v)
+        if zygote_pid is not None:
+            group.remove()
+        elif os.path.exists(f"/proc/{owner}") or not group.remove_if_empty():
             continue
-        Group(name, v).remove()
         removed += 1
     return removed
