@@ -139,8 +139,8 @@ class Pool:
         return "jail" if self.jailed else "none"
 
     def start(self) -> None:
-        if self.jailed and cgroups.version():
-            cgroups.remove_orphans(cgroups.version())
+        if self.jailed and (v := cgroups.version()):
+            cgroups.remove_orphans(v)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         os.makedirs(os.path.join(datasets_dir(), ".keras-home"), exist_ok=True)
         logical = int(os.environ.get("TRAINER_LOGICAL_CPUS", 2))
@@ -247,8 +247,8 @@ class Pool:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
-            if self.jailed and cgroups.version():
-                cgroups.remove_orphans(cgroups.version(), zygote_pid=self.process.pid)
+            if self.jailed and (v := cgroups.version()):
+                cgroups.remove_orphans(v, zygote_pid=self.process.pid)
 
 
 def _interpreter_trees() -> list[str]:

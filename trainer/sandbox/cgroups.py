@@ -144,12 +144,11 @@ def remove_orphans(v: int, zygote_pid: int | None = None) -> int:
         owner, _, counter = name.partition("-")
         if not (owner.isdigit() and counter.isdigit()):
             continue
-        if zygote_pid is not None and int(owner) != zygote_pid:
-            continue
-        group = Group(name, v)
         if zygote_pid is not None:
-            group.remove()
-        elif os.path.exists(f"/proc/{owner}") or not group.remove_if_empty():
+            if int(owner) != zygote_pid:
+                continue
+            Group(name, v).remove()
+        elif os.path.exists(f"/proc/{owner}") or not Group(name, v).remove_if_empty():
             continue
         removed += 1
     return removed
