@@ -18,4 +18,8 @@ app.conf.update(
     accept_content=["json"],
     worker_send_task_events=False,
     imports=["trainer.tasks"],
+    # A run is acknowledged as it starts: kombu's record of unacknowledged messages in Redis
+    # would cost a round trip as each arrives (on the run's path) and another at the ack. A
+    # worker that stops cleanly still puts back what it took and had not started.
+    broker_transport_options={"ack_emulation": False},
 )
