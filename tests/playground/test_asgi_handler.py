@@ -13,7 +13,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from playground.asgi import django_asgi_app
+from playground.asgi import HttpHandler
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(__name__)]
 
@@ -30,12 +30,12 @@ def sync_view(request: HttpRequest) -> HttpResponse:
 urlpatterns = [path("sync", sync_view)]
 
 
-def get(url: str) -> int:
+def get(handler: HttpHandler, url: str) -> int:
     """The status of GET `url` through the ASGI handler Daphne runs."""
-    return asyncio.run(_get(url))
+    return asyncio.run(_get(handler, url))
 
 
-async def _get(url: str) -> int:
+async def _get(handler: HttpHandler, url: str) -> int:
     sent: list[dict[str, Any]] = []
     messages = [{"type": "http.request", "body": b"", "more_body": False}]
 
@@ -51,7 +51,7 @@ async def _get(url: str) -> int:
     scope = {"type": "http", "method": "GET", "path": url, "raw_path": url.encode(),
              "query_string": b"", "headers": [(b"host", b"testserver")], "scheme": "http",
              "server": ("testserver", 80), "client": ("127.0.0.1", 1), "root_path": ""}
-    await django_asgi_app(scope, receive, send)
+    await handler(scope, receive, send)
     return int(sent[0]["status"])
 
 
@@ -59,8 +59,10 @@ def test_a_sync_view_has_its_connection_checked_once_in_its_own_thread(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Django checks a thread's connections (too old, or broken) when a request starts. Daphne's
     handler does it in the thread that runs the view, just before it, and not through a hop to
-    another thread first."""
-    assert get("/sync") == 200  # the view's thread now holds a connection
+    another thread first. (Django's test client puts the receiver back after each of its
+    requests, so the handler is built here as Daphne's is at start-up.)"""
+    handler = HttpHandler()
+    assert get(handler, "/sync") == 200  # the view's thread now holds a connection
     checks: list[int] = []
     real = BaseDatabaseWrapper.close_if_unusable_or_obsolete
 
@@ -69,7 +71,7 @@ def test_a_sync_view_has_its_connection_checked_once_in_its_own_thread(
         real(self)
 
     monkeypatch.setattr(BaseDatabaseWrapper, "close_if_unusable_or_obsolete", check)
-    assert get("/sync") == 200
+    assert get(handler, "/sync") == 200
     # Once before the view, once as the response closes (request_finished), both in its thread.
     assert checks == [seen["view_thread"]] * 2
     # A receiver left on request_started would cost each request a hop to a thread and back.
