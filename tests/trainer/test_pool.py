@@ -19,10 +19,10 @@ def test_the_zygote_inherits_nothing_of_the_server(monkeypatch: pytest.MonkeyPat
     assert not any("server-only" in value for value in env.values())
 
 
-def test_onednn_is_left_to_tensorflow_unless_the_operator_chooses(
+def test_onednn_is_off_unless_the_operator_turns_it_on(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
-    assert "TF_ENABLE_ONEDNN_OPTS" not in clean_environment("cpu")
+    assert clean_environment("cpu")["TF_ENABLE_ONEDNN_OPTS"] == "0"
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
     assert clean_environment("cpu")["TF_ENABLE_ONEDNN_OPTS"] == "1"
 

@@ -115,3 +115,11 @@ def test_stderr_and_exit_codes(run_snippet):
     record = run_snippet("import sys\nprint('oops', file=sys.stderr)\nsys.exit(4)\n")
     assert stderr(record) == "oops\n"
     assert done(record)["status"] == "failed" and done(record)["exit_code"] == 4
+
+
+def test_the_sandbox_runs_without_onednn_rewrites(run_snippet):
+    """The same ops give the same digits on every host, and no spare pays for oneDNN's layout
+    pass, even on a CPU where TensorFlow would turn it on by itself."""
+    record = run_snippet("from tensorflow.python.util import _pywrap_util_port as port\n"
+                         "print(port.IsMklEnabled())\n")
+    assert stdout(record) == "False\n"
