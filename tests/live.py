@@ -57,6 +57,16 @@ class LiveClient:
     def run(self, code: str, **options: Any) -> dict[str, Any]:
         """Run to the end and return the stored record (as `GET /api/runs/<id>` gives it)."""
         run_id = self.start(code, **options)["id"]
-        events = self.events(run_id)
+        events = self.follow(run_id)
         assert events and events[-1]["type"] == "done", events[-3:]
         return self.record(run_id)
+
+    def follow(self, run_id: str, after: int = 0, timeout: float = 90) -> list[dict[str, Any]]:
+        """Every event after `after` up to `done`, reconnecting with `after=` as the page does:
+        the server may reset a socket it has closed before the client read its last frames."""
+        seen: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not (seen and seen[-1]["type"] == "done"):
+            last = seen[-1]["seq"] if seen else after
+            seen += self.events(run_id, after=last, timeout=deadline - time.monotonic())
+        return seen

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.sandbox
 def test_print_hi_streams_status_stdout_done_in_order(live_client: LiveClient):
     run = live_client.start('print("hi")')
     assert run["ws"] == f"/ws/runs/{run['id']}" and run["url"] == f"/runs/{run['id']}"
-    events = live_client.events(run["id"])
+    events = live_client.follow(run["id"])
     assert [e["type"] for e in events] == ["status", "stdout", "done"]
     assert [e["seq"] for e in events] == [1, 2, 3]
     assert events[1]["text"] == "hi\n" and events[2]["status"] == "succeeded"
@@ -23,13 +23,13 @@ def test_reconnect_with_after_loses_nothing_and_repeats_nothing(live_client: Liv
     run = live_client.start("import time\nfor i in range(5):\n    print(i, flush=True)\n"
                             "    time.sleep(0.2)\n")
     first = live_client.events(run["id"], limit=3)
-    rest = live_client.events(run["id"], after=first[-1]["seq"])
+    rest = live_client.follow(run["id"], after=first[-1]["seq"])
     seqs = [e["seq"] for e in first + rest]
     assert seqs == list(range(1, len(seqs) + 1))
     text = "".join(e["text"] for e in first + rest if e["type"] == "stdout")
     assert text == "0\n1\n2\n3\n4\n"
     # After the end, the stored copy replays the same events.
-    assert live_client.events(run["id"], after=0) == first + rest
+    assert live_client.follow(run["id"], after=0) == first + rest
 
 
 def test_record_is_persisted_with_runtime(live_client: LiveClient):

@@ -104,7 +104,7 @@ def test_cancel_ends_the_run_within_two_seconds_keeping_output(live_client: Live
     assert [e["type"] for e in first] == ["status", "stdout"]
     asked = time.monotonic()
     assert live_client.post(f"/api/runs/{run['id']}/cancel").status_code == 202
-    rest = live_client.events(run["id"], after=2)
+    rest = live_client.follow(run["id"], after=2)
     assert time.monotonic() - asked < 2.5
     assert rest[-1]["type"] == "done" and rest[-1]["status"] == "cancelled"
     record = live_client.record(run["id"])
