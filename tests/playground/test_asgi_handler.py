@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core import signals
 from django.core.handlers.asgi import ASGIHandler
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -28,6 +30,13 @@ def sync_view(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("sync", sync_view)]
+
+
+@pytest.fixture(autouse=True)
+def close_the_views_connection() -> Iterator[None]:
+    """The view's thread outlives the test: its connection would keep the test database open."""
+    yield
+    asyncio.run(sync_to_async(connections.close_all, thread_sensitive=True)())
 
 
 def get(handler: HttpHandler, url: str) -> int:
