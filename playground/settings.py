@@ -113,6 +113,8 @@ WHITENOISE_IMMUTABLE_FILE_TEST = r"-[A-Z2-7]{8}\.[a-z0-9]+$"
 
 # Celery (the web side only sends tasks by name).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+# One Redis client per broker channel instead of one per message (playground/broker.py).
+CELERY_BROKER_TRANSPORT = "playground.broker:Transport"
 # Celery's Django fixup closes the database connection before and after every task unless this
 # is set; then it closes it every that many tasks. Between those the web worker keeps it as
 # Django keeps a request's: until CONN_MAX_AGE or an error (playground/celery.py).

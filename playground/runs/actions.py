@@ -36,7 +36,8 @@ def celery() -> Celery:
     global _celery
     if _celery is None:
         _celery = Celery("playground", broker=settings.CELERY_BROKER_URL)
-        _celery.conf.update(task_ignore_result=True, broker_connection_retry_on_startup=True)
+        _celery.conf.update(task_ignore_result=True, broker_connection_retry_on_startup=True,
+                            broker_transport=settings.CELERY_BROKER_TRANSPORT)
     return _celery
 
 
