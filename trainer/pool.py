@@ -88,12 +88,13 @@ def clean_environment(device_class: str) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        # oneDNN's rewrites are off unless the operator turns them on. TensorFlow's own default
+        # turns them on for CPUs with AVX-512 VNNI and the like; there its layout pass scans the
+        # whole kernel registry once per kind of op in each fresh process, ~4 ms of every spare's
+        # CPU, and its other order of float operations would change results' last digits from
+        # host to host.
+        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"),
     }
-    # oneDNN's rewrites are off unless the operator turns them on. TensorFlow's own default turns
-    # them on for CPUs with AVX-512 VNNI and the like; there its layout pass scans the whole
-    # kernel registry once per kind of op in each fresh process, ~4 ms of every spare's CPU, and
-    # its other order of float operations would give learners other last digits from host to host.
-    env["TF_ENABLE_ONEDNN_OPTS"] = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0")
     if device_class == "gpu" and "CUDA_VISIBLE_DEVICES" in os.environ:
         env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
     return env

@@ -64,7 +64,7 @@ async def _get(handler: HttpHandler, url: str) -> int:
     return int(sent[0]["status"])
 
 
-def test_a_sync_view_has_its_connection_checked_once_in_its_own_thread(
+def test_a_sync_view_has_its_connection_checked_in_its_own_thread_without_a_hop(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Django checks a thread's connections (too old, or broken) when a request starts. Daphne's
     handler does it in the thread that runs the view, just before it, and not through a hop to
