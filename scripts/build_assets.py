@@ -5,8 +5,30 @@ import subprocess
 import sys
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "static"
 STAMP = STATIC / "dist" / ".built"
+CONTRACT_JS = STATIC / "src" / "base" / "contract.js"
+
+
+def contract_text() -> str:
+    """The page's copy of contract/, as `python -m contract.export` prints it."""
+    # A child process because this script runs from scripts/, where `contract` is not importable.
+    done = subprocess.run(
+        [sys.executable, "-m", "contract.export"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )
+    return done.stdout
+
+
+def write_contract() -> bool:
+    """Rewrites static/src/base/contract.js when contract/ says something else; True if it did.
+    An unchanged file keeps its mtime, so it does not trigger a rebuild."""
+    text = contract_text()
+    if CONTRACT_JS.exists() and CONTRACT_JS.read_text(encoding="utf-8") == text:
+        return False
+    CONTRACT_JS.write_text(text, encoding="utf-8")
+    return True
 
 
 def newest_source() -> float:
@@ -16,6 +38,7 @@ def newest_source() -> float:
 
 
 def main() -> int:
+    write_contract()
     if STAMP.exists() and STAMP.stat().st_mtime >= newest_source():
         return 0
     subprocess.run(["node", "build.mjs"], cwd=STATIC, check=True)  # noqa: S603, S607

@@ -1,0 +1,127 @@
+// Generated from contract/ by `python -m contract.export`: do not edit.
+export const CONTRACT = Object.freeze({
+  "childEvents": {
+    "autograph": [
+      "function",
+      "code"
+    ],
+    "error": [
+      "exc_type",
+      "message",
+      "traceback",
+      "line"
+    ],
+    "graph": [
+      "function",
+      "nodes",
+      "edges",
+      "functions",
+      "concrete",
+      "collapsed",
+      "omitted",
+      "note"
+    ],
+    "instrument_error": [
+      "message"
+    ],
+    "metrics": [
+      "phase",
+      "logs",
+      "scope",
+      "epoch",
+      "step",
+      "batch"
+    ],
+    "model": [
+      "name",
+      "layers",
+      "class",
+      "kind",
+      "total_params",
+      "trainable_params",
+      "non_trainable_params",
+      "note"
+    ],
+    "trace": [
+      "function",
+      "count",
+      "signature",
+      "inputs",
+      "reason",
+      "changes",
+      "note"
+    ]
+  },
+  "defaultDevice": "auto",
+  "defaultMode": "eager",
+  "deviceChoices": [
+    "auto",
+    "tpu",
+    "gpu",
+    "cpu"
+  ],
+  "deviceClasses": [
+    "tpu",
+    "gpu",
+    "cpu"
+  ],
+  "heartbeatTtlSeconds": 10,
+  "limits": {
+    "code_bytes": 1048576,
+    "cpu_seconds": 30,
+    "event_bytes": 16777216,
+    "graph_event_bytes": 2097152,
+    "max_tasks": 64,
+    "memory_bytes": 2147483648,
+    "open_files": 256,
+    "output_bytes": 4194304,
+    "wall_seconds": 30,
+    "written_bytes": 52428800
+  },
+  "liveStatuses": [
+    "queued",
+    "running"
+  ],
+  "modes": [
+    "eager",
+    "graph"
+  ],
+  "supervisorEvents": {
+    "done": [
+      "status",
+      "duration_ms",
+      "exit_code"
+    ],
+    "resources": [
+      "rss_mb",
+      "cpu_s"
+    ],
+    "status": [
+      "status",
+      "host",
+      "device",
+      "runtime",
+      "started_at"
+    ],
+    "stderr": [
+      "text"
+    ],
+    "stdout": [
+      "text"
+    ],
+    "truncated": [
+      "stream",
+      "dropped_bytes"
+    ]
+  },
+  "terminalStatuses": [
+    "succeeded",
+    "failed",
+    "timeout",
+    "cancelled",
+    "oom",
+    "killed",
+    "worker-lost"
+  ]
+});
+export default CONTRACT;
