@@ -6,28 +6,29 @@ import os
 import sys
 
 from trainer import datasets, devices
+from trainer.config import INSECURE_ENV, WorkerSettings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trainer")
     sub = parser.add_subparsers(dest="command", required=True)
     w = sub.add_parser("worker", help="start a Celery worker for this host's device class")
-    w.add_argument("--concurrency", type=int, default=int(os.environ.get("TRAINER_CONCURRENCY", 2)))
+    w.add_argument("--concurrency", type=int, default=WorkerSettings.from_env().concurrency)
     w.add_argument("--loglevel", default="INFO")
     d = sub.add_parser("datasets", help="fill or list the read-only Keras dataset cache")
     d.add_argument("action", choices=["pull", "list"])
     args = parser.parse_args(argv)
     if args.command == "datasets":
         return datasets.pull() if args.action == "pull" else datasets.show()
-    from trainer.pool import INSECURE_ENV, insecure_opt_out, jail_possible
+    from trainer.pool import jail_possible
 
     ok, why = jail_possible()
-    if not ok and not insecure_opt_out():
+    if not ok and not WorkerSettings.from_env().insecure:
         print(f"This worker refuses to run untrusted code: {why}.\nRun it as root, or on a "
               f"single-user machine set {INSECURE_ENV}=1 to run snippets WITHOUT a sandbox.",
               file=sys.stderr)
         return 2
-    device_class = devices.detect_class()
+    device_class = devices.detect_class(WorkerSettings.from_env().device_class)
     os.environ["TRAINER_DEVICE"] = device_class
     os.environ["TRAINER_CONCURRENCY"] = str(args.concurrency)
     from trainer.celery import app

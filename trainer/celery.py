@@ -1,13 +1,11 @@
 """The worker's Celery app: lean settings, one queue per device class, no Django."""
 from __future__ import annotations
 
-import os
-
 from celery import Celery
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+from trainer.config import WorkerSettings
 
-app = Celery("trainer", broker=os.environ.get("CELERY_BROKER_URL", REDIS_URL))
+app = Celery("trainer", broker=WorkerSettings.from_env().broker_url)
 app.conf.update(
     task_ignore_result=True,
     task_acks_late=False,

@@ -10,7 +10,7 @@ import shutil
 import urllib.request
 from pathlib import Path
 
-from trainer.pool import datasets_dir
+from trainer.config import WorkerSettings
 
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 FASHION_FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
@@ -22,7 +22,7 @@ DATASETS = {
 
 
 def pull() -> int:
-    root = Path(datasets_dir())
+    root = Path(WorkerSettings.from_env().datasets_dir)
     failures = 0
     for name, (files, sources, origin) in DATASETS.items():
         target = root / name
@@ -51,7 +51,7 @@ def pull() -> int:
 
 
 def show() -> int:
-    root = Path(datasets_dir())
+    root = Path(WorkerSettings.from_env().datasets_dir)
     for name, (files, _, _) in DATASETS.items():
         have = [f for f in files if (root / name / f).is_file()]
         print(f"{name}: {len(have)}/{len(files)} files in {root / name}")

@@ -1,7 +1,9 @@
-"""The run's event stream in Redis: numbered events, written in batches, never twice.
+"""The run's event stream in Redis, as its supervisor writes it: numbered, batched, never twice.
 
 Each event goes to the stream `run:<id>` under the entry id `<seq>-0`, so Redis itself refuses
-a gap-free sequence that goes backwards: a late writer (a worker thought lost) cannot interleave.
+a sequence that goes backwards: a late writer (a worker thought lost) cannot interleave. The
+flush that writes `running` records which worker supervises the run; the flush that writes
+`done` announces the run on the finished stream, from which the web side stores it.
 """
 from __future__ import annotations
 
@@ -11,25 +13,16 @@ from typing import Any
 
 import redis
 
-STREAM_TTL_SECONDS = 24 * 3600
-
-
-def stream_key(run_id: str) -> str:
-    return f"run:{run_id}"
-
-
-def cancel_key(run_id: str) -> str:
-    return f"run:{run_id}:cancel"
+from contract import keys
+from contract.events import ENVELOPE
 
 
 class EventStream:
-    def __init__(self, client: redis.Redis, run_id: str, ttl: int = STREAM_TTL_SECONDS,
-                 last: list[Any] | None = None) -> None:
+    def __init__(self, client: redis.Redis, run_id: str, last: list[Any] | None = None) -> None:
         """`last`: the stream's XREVRANGE COUNT 1, when the caller has read it already."""
         self.client = client
         self.run_id = run_id
-        self.key = stream_key(run_id)
-        self.ttl = ttl
+        self.key = keys.stream_key(run_id)
         self.start = time.monotonic()
         self.pending: list[tuple[int, str]] = []
         if last is None:
@@ -37,15 +30,24 @@ class EventStream:
         self.seq = int(last[0][0].split(b"-")[0]) if last else 0
         self.started_before = self.seq > 0
         self.closed = False
+        self.worker: str | None = None  # heartbeat field, written with the next flush
+        self.ended = False
 
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self.start) * 1000)
 
-    def add(self, type_: str, **fields: Any) -> dict[str, Any]:
+    def add(self, kind: str, fields: dict[str, Any]) -> None:
+        """Queue one event; `fields` is data and never overrides `seq`, `type` or `t`."""
         self.seq += 1
-        event = {"seq": self.seq, "type": type_, "t": self.elapsed_ms(), **fields}
+        event: dict[str, Any] = {"seq": self.seq, "type": kind, "t": self.elapsed_ms()}
+        event.update((k, v) for k, v in fields.items() if k not in ENVELOPE)
         self.pending.append((self.seq, json.dumps(event, separators=(",", ":"))))
-        return event
+        if kind == "done":
+            self.ended = True
+
+    def claim(self, worker: str) -> None:
+        """Record, with the next flush, that `worker` supervises this run from now on."""
+        self.worker = worker
 
     def flush(self) -> None:
         if not self.pending or self.closed:
@@ -53,11 +55,20 @@ class EventStream:
             return
         pipe = self.client.pipeline(transaction=False)
         for seq, data in self.pending:
-            pipe.xadd(self.key, {"e": data}, id=f"{seq}-0")
-        pipe.expire(self.key, self.ttl)
+            pipe.xadd(self.key, {keys.STREAM_FIELD: data}, id=keys.entry_id(seq))
+        pipe.expire(self.key, keys.STREAM_TTL_SECONDS)
+        if self.worker is not None:
+            pipe.hset(keys.RUNNING_KEY, self.run_id, self.worker)
+            pipe.hdel(keys.QUEUED_KEY, self.run_id)
+            self.worker = None
+        if self.ended:
+            keys.queue_finished(pipe, self.run_id)
         self.pending.clear()
-        for result in pipe.execute(raise_on_error=False):
-            if isinstance(result, redis.ResponseError):
-                # Someone else ended this run (the web side declared it lost): stop writing.
-                self.closed = True
-                return
+        results = pipe.execute(raise_on_error=False)
+        if any(isinstance(result, redis.ResponseError) for result in results):
+            # Someone else ended this run (the watcher declared it lost): stop writing.
+            self.closed = True
+            return
+        if self.ended:
+            self.closed = True
+

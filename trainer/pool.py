@@ -1,7 +1,6 @@
 """The worker's handle on its zygote: starts it clean, asks it for warm spares, restarts it."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -14,23 +13,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from contract import zygote as messages
 from trainer import protocol
-from trainer.limits import Limits
+from trainer.config import INSECURE_ENV, ROOT, WorkerSettings
 from trainer.sandbox import cgroups
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
-INSECURE_ENV = "TRAINER_INSECURE_NO_SANDBOX"
-# After a take, the fetcher waits this long before asking the zygote for the next spare: the
-# zygote's hand-out and the cgroup reads would otherwise share the CPUs with the run's first
-# milliseconds (single client, POST -> first stdout: p50 ~1 ms lower, 4 interleaved pairs).
+# After a take, the fetcher waits this long before asking the zygote for the next spare, so the
+# zygote's hand-out and the cgroup reads do not share the CPUs with the run's first milliseconds.
 FETCH_AFTER_TAKE = 0.01
-
-
-def datasets_dir() -> str:
-    return os.environ.get("TRAINER_DATASETS_DIR", str(ROOT / ".cache" / "datasets"))
 
 
 def jail_possible() -> tuple[bool, str]:
@@ -42,18 +34,14 @@ def jail_possible() -> tuple[bool, str]:
     return True, ""
 
 
-def insecure_opt_out() -> bool:
-    return os.environ.get(INSECURE_ENV, "") == "1"
-
-
 @dataclass
-class Spare:
-    """A warm child handed to one run: its pipes, its cgroup."""
+class HeldSpare:
+    """A warm child handed to the worker for one run: its pipes, its cgroup."""
 
     slot: int
     child_pid: int
     group: cgroups.Group | None
-    runtime: dict[str, Any]
+    runtime: dict[str, object]
     control: int
     stdout: int
     stderr: int
@@ -69,64 +57,59 @@ class Spare:
         return not readable
 
     def discard(self) -> None:
-        for fd in (self.control, self.stdout, self.stderr, self.events, self.status):
-            try:
+        for name in messages.SPARE_PIPES:
+            fd = getattr(self, name)
+            if fd >= 0:
                 os.close(fd)
-            except OSError:
-                pass
+                setattr(self, name, -1)
         if self.group is not None:
             self.group.remove()
 
 
-def clean_environment(device_class: str) -> dict[str, str]:
+def clean_environment(settings: WorkerSettings) -> dict[str, str]:
     """The zygote's whole environment: what TensorFlow needs, nothing of the server's."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "HOME": "/nonexistent",
-        "KERAS_HOME": os.path.join(datasets_dir(), ".keras-home"),
+        "KERAS_HOME": os.path.join(settings.datasets_dir, ".keras-home"),
         "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         # oneDNN's rewrites are off unless the operator turns them on. TensorFlow's own default
         # turns them on for CPUs with AVX-512 VNNI and the like; there its layout pass scans the
-        # whole kernel registry once per kind of op in each fresh process, ~4 ms of every spare's
-        # CPU, and its other order of float operations would change results' last digits from
-        # host to host.
-        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"),
+        # whole kernel registry once per kind of op in each fresh process, and its other order
+        # of float operations would change results' last digits from host to host.
+        "TF_ENABLE_ONEDNN_OPTS": settings.onednn,
     }
-    if device_class == "gpu" and "CUDA_VISIBLE_DEVICES" in os.environ:
-        env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
+    if settings.device_class == "gpu" and settings.cuda_visible_devices is not None:
+        env["CUDA_VISIBLE_DEVICES"] = settings.cuda_visible_devices
     return env
 
 
 class Pool:
     """One zygote per worker process; thread-safe `take()` for the worker's run threads.
 
-    A fetcher thread keeps `held` spares already handed over by the zygote, their pipes and
-    cgroup baselines in hand, so a run starts without a round trip to a zygote that may be busy
-    forking the next spare.
+    A fetcher thread keeps `held_spares` spares already handed over by the zygote, their pipes
+    and cgroup baselines in hand, so a run starts without a round trip to a zygote that may be
+    busy forking the next spare.
     """
 
-    def __init__(self, device_class: str, concurrency: int, spares: int | None = None,
-                 held: int | None = None) -> None:
+    def __init__(self, settings: WorkerSettings, device_class: str) -> None:
+        self.settings = settings
         self.device_class = device_class
-        self.concurrency = concurrency
-        self.spares = spares if spares is not None else int(os.environ.get("TRAINER_SPARES", 2))
-        self.held = max(1, held if held is not None
-                        else int(os.environ.get("TRAINER_HELD_SPARES", 1)))
-        self.ready: queue.Queue[Spare | Exception] = queue.Queue()
-        self.room = threading.Semaphore(self.held)  # spares the fetcher may hold at once
+        self.limits = settings.limits
+        self.ready: queue.Queue[HeldSpare | Exception] = queue.Queue()
+        self.room = threading.Semaphore(settings.held_spares)  # spares held at once
         self.taken_at = -FETCH_AFTER_TAKE
         self.fetcher: threading.Thread | None = None
         self.stopping = False
-        self.limits = Limits.from_env()
         self.lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
         self.sock: socket.socket | None = None
         ok, why = jail_possible()
         self.jailed = ok
-        if not ok and not insecure_opt_out():
+        if not ok and not settings.insecure:
             raise RuntimeError(
                 f"refusing to run untrusted code: {why}. Run the worker as root, or on a "
                 f"single-user machine set {INSECURE_ENV}=1 to run snippets WITHOUT a sandbox."
@@ -139,52 +122,45 @@ class Pool:
     def sandbox(self) -> str:
         return "jail" if self.jailed else "none"
 
+    def zygote_config(self, sock_fd: int) -> messages.ZygoteConfig:
+        s = self.settings
+        return messages.ZygoteConfig(
+            sock_fd=sock_fd, spares=s.spares, jailed=self.jailed, uid_base=s.uid_base,
+            slots=s.spares + s.held_spares + s.concurrency + 2, device_class=self.device_class,
+            logical_cpus=s.logical_cpus, readable=(*_interpreter_trees(), s.datasets_dir),
+            datasets_dir=s.datasets_dir, cpu_cores=s.cpu_cores, warm_function=s.warm_function,
+            limits=self.limits,
+        )
+
     def start(self) -> None:
         if self.jailed and (v := cgroups.version()):
             cgroups.remove_orphans(v)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        os.makedirs(os.path.join(datasets_dir(), ".keras-home"), exist_ok=True)
-        logical = int(os.environ.get("TRAINER_LOGICAL_CPUS", 2))
-        config = {
-            "sock_fd": theirs.fileno(),
-            "spares": self.spares,
-            "jailed": self.jailed,
-            "uid_base": int(os.environ.get("TRAINER_UID_BASE", 61000)),
-            "slots": self.spares + self.held + self.concurrency + 2,
-            "device_class": self.device_class,
-            "logical_cpus": logical,
-            "readable": [*_interpreter_trees(), datasets_dir()],
-            "datasets_dir": datasets_dir(),
-            "cpu_cores": float(os.environ.get("TRAINER_CPU_CORES", 1.5)),
-            "warm_function": os.environ.get("TRAINER_WARM_FUNCTION", "0") == "1",
-            "limits": self.limits.as_dict(),
-            "instrument": {"graph_max_bytes": self.limits.graph_event_bytes},
-        }
+        os.makedirs(os.path.join(self.settings.datasets_dir, ".keras-home"), exist_ok=True)
+        config = self.zygote_config(theirs.fileno())
         python = shutil.which("python3", path=os.path.dirname(sys.executable)) or sys.executable
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
-            [python, "-s", "-m", "trainer.sandbox.zygote", json.dumps(config)],
-            env=clean_environment(self.device_class), cwd=str(ROOT), close_fds=True,
+            [python, "-s", "-m", "trainer.sandbox.zygote", config.to_json()],
+            env=clean_environment(self.settings), cwd=str(ROOT), close_fds=True,
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
         )
         theirs.close()
         self.sock = ours
 
-    def _request(self, message: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
-        assert self.sock is not None
-        protocol.send_with_fds(self.sock, message, [])
-        return protocol.recv_with_fds(self.sock, 8)
-
-    def info(self, timeout: float = 60.0) -> dict[str, Any]:
+    def info(self, timeout: float = 60.0) -> messages.Runtime:
         """The runtime of the spares (TF version, devices) once the first one is warm."""
         deadline = time.monotonic() + timeout
         while True:
             with self.lock:
-                answer, _ = self._request({"op": "info"})
-            if answer.get("runtime") or time.monotonic() > deadline:
+                assert self.sock is not None
+                protocol.send_with_fds(self.sock, messages.Info(), [])
+                answer, _ = protocol.recv_with_fds(self.sock, messages.PAIRS[messages.Info])
+            assert isinstance(answer, messages.Runtime)
+            if answer.runtime or time.monotonic() > deadline:
                 return answer
             time.sleep(0.1)
 
-    def take(self) -> Spare:
+    def take(self) -> HeldSpare:
         """A live warm spare: the held one when there is one, else the zygote's next."""
         self.hold_spares()
         while True:
@@ -198,7 +174,7 @@ class Pool:
             item.discard()
 
     def hold_spares(self) -> None:
-        """Start keeping `held` spares in hand (once)."""
+        """Start keeping `held_spares` spares in hand (once)."""
         with self.lock:
             if self.fetcher is None:
                 self.fetcher = threading.Thread(target=self._fetch_forever, daemon=True,
@@ -207,12 +183,12 @@ class Pool:
 
     def _fetch_forever(self) -> None:
         while not self.stopping:
-            self.room.acquire()  # waits while `held` spares wait for a run
+            self.room.acquire()  # waits while `held_spares` spares wait for a run
             pause = self.taken_at + FETCH_AFTER_TAKE - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
             try:
-                item: Spare | Exception = self._fetch()
+                item: HeldSpare | Exception = self._fetch()
             except (EOFError, OSError) as exc:
                 self.room.release()
                 if self.stopping:
@@ -224,19 +200,22 @@ class Pool:
                 item = exc
             self.ready.put(item)
 
-    def _fetch(self) -> Spare:
+    def _fetch(self) -> HeldSpare:
         with self.lock:
             if self.process is None or self.process.poll() is not None:
                 if self.process is not None:
                     log.error("zygote is gone; starting a new one")
                 self.start()
-            answer, fds = self._request({"op": "take"})
-        if not answer.get("ok"):
-            raise RuntimeError(answer.get("error", "the sandbox refused"))
-        named = dict(zip(answer["fds"], fds, strict=True))
-        group = cgroups.Group(answer["group"], answer["cgroup"]) if answer["cgroup"] else None
-        spare = Spare(slot=answer["slot"], child_pid=answer["pid"], group=group,
-                      runtime=answer["runtime"], **named)
+            assert self.sock is not None
+            protocol.send_with_fds(self.sock, messages.Take(), [])
+            answer, fds = protocol.recv_with_fds(self.sock, messages.PAIRS[messages.Take])
+        if isinstance(answer, messages.Refusal):
+            raise RuntimeError(answer.error or "the sandbox refused")
+        assert isinstance(answer, messages.Handout)
+        named = dict(zip(answer.pipes, fds, strict=True))
+        group = cgroups.Group(answer.group, answer.cgroup) if answer.cgroup else None
+        spare = HeldSpare(slot=answer.slot, child_pid=answer.pid, group=group,
+                          runtime=answer.runtime, **named)
         if group is not None:
             spare.cpu0, spare.oom0 = group.cpu_seconds(), group.oom_kills()
         return spare

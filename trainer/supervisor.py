@@ -1,90 +1,170 @@
 """The supervisor owns one run: feeds the job to a warm spare, relays and checks what comes back,
-enforces the limits, samples resources and writes the terminal `done` event.
+enforces the limits, samples resources and writes the run's every event up to `done`.
 
 Events the child could forge (`status`, `stdout`, `stderr`, `truncated`, `resources`, `done`)
-are written here only; the child's own events are schema-checked and size-capped first.
+are written here only; the child's own events are schema-checked and size-capped first. Whatever
+goes wrong here, the child and its cgroup are killed and the run still ends with one `done`.
 """
 from __future__ import annotations
 
-import codecs
-import json
+import logging
 import os
 import selectors
 import signal
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
+from contract.events import parse_child_line
+from contract.job import Job
 from trainer import protocol
 from trainer.events import EventStream
-from trainer.limits import Limits
-from trainer.pool import Pool, Spare
+from trainer.output import OutputRelay
+from trainer.pool import HeldSpare, Pool
 
+log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 READ_CHUNK = 64 * 1024
 SAMPLE_SECONDS = 1.0
 CANCEL_POLL_SECONDS = 0.2
 DRAIN_SECONDS = 2.0
-OUTPUT_INTERVAL = 0.02
 STATUS_HOLD = 0.002  # `running` waits this long for the child's first output, to share its write
 OOM_EXCEPTIONS = {"MemoryError", "ResourceExhaustedError"}
+SUPERVISOR_FAILED = "The worker failed while supervising this run, so it was stopped.\n"
+
+
+def end_unstarted(stream: EventStream, status: str) -> None:
+    """End a run that never reached a spare (cancelled while queued)."""
+    stream.add("done", {"status": status, "duration_ms": 0, "exit_code": -1})
+    stream.flush()
 
 
 class Supervisor:
-    def __init__(self, stream: EventStream, pool: Pool, limits: Limits,
-                 cancelled: Callable[[], bool], device: str) -> None:
+    def __init__(self, stream: EventStream, pool: Pool, worker: str,
+                 cancelled: Callable[[], bool]) -> None:
         self.stream = stream
         self.pool = pool
-        self.limits = limits
+        self.limits = pool.limits
+        self.worker = worker
         self.cancelled = cancelled
-        self.device = device
-        self.kept_output = 0
-        self.dropped = {"stdout": 0, "stderr": 0, "events": 0}
+        self.output = OutputRelay(stream, self.limits.output_bytes)
         self.event_bytes = 0
-        self.decoders = {n: codecs.getincrementaldecoder("utf-8")("replace")
-                         for n in ("stdout", "stderr")}
         self.event_buffer = b""
         self.skipping_line = False
         self.last_error: dict[str, Any] | None = None
-        self.pending_stream: str | None = None
-        self.pending_text: list[str] = []
-        self.pending_size = 0
-        self.last_output = -OUTPUT_INTERVAL
         self.kill_reason: str | None = None
         self.wait_status: int | None = None
+        self.pidfd = -1
+        self.started = time.monotonic()
+        self.cpu0 = 0.0
 
-    # --- output ------------------------------------------------------------------------
-    def _output(self, name: str, data: bytes) -> None:
-        room = self.limits.output_bytes - self.kept_output
-        if room <= 0:
-            self.dropped[name] += len(data)
+    # --- the run -------------------------------------------------------------------------
+    def run(self, job: Job) -> None:
+        spare = self.pool.take()
+        status, exit_code = "killed", -1
+        try:
+            self._begin(spare, job)
+            self._pump(spare)
+            status, exit_code = self._outcome(spare)
+        except Exception:  # noqa: BLE001 - a fault here must still end the run and its child
+            log.exception("supervising run %s failed", self.stream.run_id)
+            self.kill_reason = self.kill_reason or "killed"
+            self.stream.add("stderr", {"text": SUPERVISOR_FAILED})
+        finally:
+            self._release(spare)
+        self._finish(status, exit_code)
+
+    def _begin(self, spare: HeldSpare, job: Job) -> None:
+        """Hand the job to the child, then queue `running`: it is written with the first output
+        if that comes within STATUS_HOLD (one Redis round trip, not two), else alone."""
+        self.pidfd = os.pidfd_open(spare.child_pid)
+        # The warm-up's CPU is not the run's (with a cgroup, read when the spare was fetched).
+        self.cpu0 = spare.cpu0 if spare.group else self._sample(spare)[1]
+        self.started = time.monotonic()
+        try:
+            protocol.write_message(spare.control, asdict(job))
+        except BrokenPipeError:
+            pass
+        os.close(spare.control)
+        spare.control = -1
+        runtime = {**spare.runtime, "device": self.pool.device_class,
+                   "host": socket.gethostname(), "sandbox": self.pool.sandbox}
+        self.stream.claim(self.worker)
+        self.stream.add("status", {"status": "running", "host": runtime["host"],
+                                   "device": self.pool.device_class, "runtime": runtime,
+                                   "started_at": time.time()})
+
+    def _release(self, spare: HeldSpare) -> None:
+        """Kill the child's pid namespace unless it is gone, then free its fds and cgroup."""
+        if self.wait_status is None:
+            self._signal_child()
+        if self.pidfd >= 0:
+            os.close(self.pidfd)
+            self.pidfd = -1
+        spare.discard()  # closes what is still open, kills what is left in the cgroup
+
+    def _finish(self, status: str, exit_code: int) -> None:
+        if self.kill_reason:
+            status = self.kill_reason
+        for name, dropped in self.output.dropped.items():
+            if dropped:
+                self.stream.add("truncated", {"stream": name, "dropped_bytes": dropped})
+        duration = int((time.monotonic() - self.started) * 1000)
+        self.stream.add("done", {"status": status, "duration_ms": duration,
+                                 "exit_code": exit_code})
+        self.stream.flush()
+
+    def _signal_child(self) -> None:
+        if self.pidfd >= 0:
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def _kill(self, reason: str) -> None:
+        if self.kill_reason is None:
+            self.kill_reason = reason
+        self._signal_child()
+
+    # --- pumping the pipes ---------------------------------------------------------------
+    def _pump(self, spare: HeldSpare) -> None:
+        pump = _Pump(self, spare)
+        while pump.open_fds and not pump.drained():
+            pump.wait()
+            self._enforce(spare, pump)
+            self.stream.flush()
+        pump.close()
+        self.output.finish()
+
+    def _read(self, kind: str, data: bytes) -> None:
+        if kind == "events":
+            self._events(data)
+        else:
+            self.output.add(kind, data)
+
+    def _enforce(self, spare: HeldSpare, pump: _Pump) -> None:
+        """The wall-clock and CPU limits, cancellation, and a resource sample per second."""
+        now = time.monotonic()
+        self.output.flush_due(now)
+        if pump.drain_until is not None:
             return
-        if len(data) > room:
-            self.dropped[name] += len(data) - room
-            data = data[:room]
-        self.kept_output += len(data)
-        text = protocol.text_safe(self.decoders[name].decode(data))
-        if not text:
-            return
-        if self.pending_stream not in (None, name):
-            self._flush_output()
-        self.pending_stream = name
-        self.pending_text.append(text)
-        self.pending_size += len(text)
-        if self.pending_size >= READ_CHUNK:
-            self._flush_output()
+        if self.kill_reason is None:
+            if now >= pump.deadline:
+                self._kill("timeout")
+            if now >= pump.next_cancel:
+                pump.next_cancel = now + CANCEL_POLL_SECONDS
+                if self.cancelled():
+                    self._kill("cancelled")
+        if now >= pump.next_sample:
+            pump.next_sample = now + SAMPLE_SECONDS
+            rss, cpu = self._sample(spare)
+            self.stream.add("resources", {"rss_mb": round(rss, 1), "cpu_s": round(cpu, 2)})
+            if cpu > self.limits.cpu_seconds and self.kill_reason is None:
+                self._kill("timeout")
 
-    def _flush_output(self) -> None:
-        """One event for the output gathered since the last one: a flood of short writes
-        becomes at most one event per OUTPUT_INTERVAL, while a lone line goes out at once."""
-        if self.pending_stream is not None:
-            self.stream.add(self.pending_stream, text="".join(self.pending_text))
-            self.last_output = time.monotonic()
-        self.pending_stream = None
-        self.pending_text = []
-        self.pending_size = 0
-
+    # --- child events --------------------------------------------------------------------
     def _events(self, data: bytes) -> None:
         line_cap = self.limits.graph_event_bytes + 64 * 1024
         self.event_buffer += data
@@ -92,48 +172,37 @@ class Supervisor:
             newline = self.event_buffer.find(b"\n")
             if newline < 0:
                 if len(self.event_buffer) > line_cap:
-                    self.dropped["events"] += len(self.event_buffer)
+                    self.output.dropped["events"] += len(self.event_buffer)
                     self.event_buffer = b""
                     self.skipping_line = True
                 return
             line, self.event_buffer = self.event_buffer[:newline], self.event_buffer[newline + 1:]
             if self.skipping_line:
-                self.dropped["events"] += len(line)
+                self.output.dropped["events"] += len(line)
                 self.skipping_line = False
                 continue
             self._event_line(line)
 
     def _event_line(self, line: bytes) -> None:
         if self.event_bytes + len(line) > self.limits.event_bytes:
-            self.dropped["events"] += len(line)
+            self.output.dropped["events"] += len(line)
             return
-        try:
-            event = protocol.check_child_event(json.loads(line))
-        except (ValueError, RecursionError):
-            event = None
+        event = parse_child_line(line)
         if event is None:
             return
         self.event_bytes += len(line)
         kind = event.pop("type")
         if kind == "error":
             self.last_error = event
-        self._flush_output()  # keep the order in which the child wrote
-        self.stream.add(kind, **event)
+        self.output.flush()  # keep the order in which the child wrote
+        self.stream.add(kind, event)
 
-    # --- the run -------------------------------------------------------------------------
-    def _kill(self, spare: Spare, reason: str) -> None:
-        if self.kill_reason is None:
-            self.kill_reason = reason
-        if spare.child_pid > 0:
-            try:
-                os.kill(spare.child_pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-    def _sample(self, spare: Spare, cpu0: float) -> tuple[float, float]:
+    # --- measuring and judging -----------------------------------------------------------
+    def _sample(self, spare: HeldSpare) -> tuple[float, float]:
+        """Memory (MiB) and CPU seconds of the run so far."""
         if spare.group is not None:
             try:
-                return spare.group.memory_bytes() / MiB, spare.group.cpu_seconds() - cpu0
+                return spare.group.memory_bytes() / MiB, spare.group.cpu_seconds() - self.cpu0
             except OSError:
                 return 0.0, 0.0
         try:
@@ -141,111 +210,11 @@ class Supervisor:
                 fields = f.read().rsplit(")", 1)[1].split()
             ticks = os.sysconf("SC_CLK_TCK")
             rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / MiB
-            return rss, (int(fields[11]) + int(fields[12])) / ticks - cpu0
+            return rss, (int(fields[11]) + int(fields[12])) / ticks - self.cpu0
         except (OSError, IndexError, ValueError):
             return 0.0, 0.0
 
-    def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        spare = self.pool.take()
-        runtime = {**spare.runtime, "device": self.device, "host": socket.gethostname(),
-                   "sandbox": self.pool.sandbox}
-        # The warm-up's CPU is not the run's (with a cgroup, read when the spare was fetched).
-        cpu0 = spare.cpu0 if spare.group else self._sample(spare, 0.0)[1]
-        oom0 = spare.oom0
-        started = time.monotonic()
-        # The child gets its code first. `status` is written with the first output if that comes
-        # within STATUS_HOLD (one Redis round trip, not two, before a quick print shows), else
-        # alone; it is queued before any output is read, so it still comes first in the stream.
-        try:
-            protocol.write_message(spare.control, job)
-        except BrokenPipeError:
-            pass
-        os.close(spare.control)
-        self.stream.add("status", status="running", host=runtime["host"], device=self.device,
-                        runtime=runtime, started_at=time.time())
-        self._pump(spare, started, cpu0)
-        status, exit_code = self._outcome(spare, oom0, cpu0)
-        for name in ("stdout", "stderr", "events"):
-            if self.dropped[name]:
-                self.stream.add("truncated", stream=name, dropped_bytes=self.dropped[name])
-        duration = int((time.monotonic() - started) * 1000)
-        self.stream.add("done", status=status, duration_ms=duration, exit_code=exit_code)
-        self.stream.flush()
-        if spare.group is not None:
-            spare.group.remove()
-        return {"status": status, "duration_ms": duration, "runtime": runtime}
-
-    def _pump(self, spare: Spare, started: float, cpu0: float) -> None:
-        sel = selectors.DefaultSelector()
-        names = {spare.stdout: "stdout", spare.stderr: "stderr", spare.events: "events",
-                 spare.status: "status"}
-        for fd in names:
-            sel.register(fd, selectors.EVENT_READ)
-        deadline = started + self.limits.wall_seconds
-        next_sample = started + SAMPLE_SECONDS
-        next_cancel = started + CANCEL_POLL_SECONDS
-        status_text = b""
-        drain_until: float | None = None
-        open_fds = set(names)
-        while open_fds:
-            now = time.monotonic()
-            wake = min(deadline, next_sample, next_cancel)
-            if self.pending_stream is not None:
-                wake = min(wake, self.last_output + OUTPUT_INTERVAL)
-            if drain_until is not None:
-                wake = min(wake, drain_until)
-            if self.stream.pending:
-                wake = min(wake, started + STATUS_HOLD)
-            for key, _ in sel.select(max(0.0, wake - now)):
-                fd = key.fd
-                data = os.read(fd, READ_CHUNK)
-                if not data:
-                    sel.unregister(fd)
-                    os.close(fd)
-                    open_fds.discard(fd)
-                    if names[fd] == "status":
-                        self.wait_status = _parse_wait_status(status_text)
-                        drain_until = time.monotonic() + DRAIN_SECONDS
-                    continue
-                kind = names[fd]
-                if kind == "status":
-                    status_text += data
-                elif kind == "events":
-                    self._events(data)
-                else:
-                    self._output(kind, data)
-            now = time.monotonic()
-            if self.pending_stream is not None and now >= self.last_output + OUTPUT_INTERVAL:
-                self._flush_output()
-            if drain_until is not None and now >= drain_until:
-                break
-            if self.kill_reason is None and drain_until is None:
-                if now >= deadline:
-                    self._kill(spare, "timeout")
-                if now >= next_cancel:
-                    next_cancel = now + CANCEL_POLL_SECONDS
-                    if self.cancelled():
-                        self._kill(spare, "cancelled")
-            if now >= next_sample and drain_until is None:
-                next_sample = now + SAMPLE_SECONDS
-                rss, cpu = self._sample(spare, cpu0)
-                self.stream.add("resources", rss_mb=round(rss, 1), cpu_s=round(cpu, 2))
-                if cpu > self.limits.cpu_seconds and self.kill_reason is None:
-                    self._kill(spare, "timeout")
-            self.stream.flush()
-        for fd in open_fds:
-            sel.unregister(fd)
-            os.close(fd)
-        for name in ("stdout", "stderr"):
-            tail = protocol.text_safe(self.decoders[name].decode(b"", final=True))
-            if tail:
-                if self.pending_stream not in (None, name):
-                    self._flush_output()
-                self.pending_stream = name
-                self.pending_text.append(tail)
-        self._flush_output()
-
-    def _outcome(self, spare: Spare, oom0: int, cpu0: float) -> tuple[str, int]:
+    def _outcome(self, spare: HeldSpare) -> tuple[str, int]:
         wait_status = self.wait_status if self.wait_status is not None else 0
         if os.WIFSIGNALED(wait_status):
             exit_code = 128 + os.WTERMSIG(wait_status)
@@ -253,17 +222,79 @@ class Supervisor:
             exit_code = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else 1
         if self.kill_reason:
             return self.kill_reason, exit_code
-        if spare.group is not None and spare.group.oom_kills() > oom0:
+        if spare.group is not None and spare.group.oom_kills() > spare.oom0:
             return "oom", exit_code
         if self.last_error and self.last_error.get("exc_type") in OOM_EXCEPTIONS:
             return "oom", exit_code
         if os.WIFSIGNALED(wait_status):
             if os.WTERMSIG(wait_status) in (signal.SIGXCPU, signal.SIGKILL):
-                _, cpu = self._sample(spare, cpu0)
+                _, cpu = self._sample(spare)
                 if cpu >= self.limits.cpu_seconds - 1:
                     return "timeout", exit_code
             return "killed", exit_code
         return ("succeeded" if exit_code == 0 else "failed"), exit_code
+
+
+class _Pump:
+    """The selector over one child's pipes and the timers of the supervising loop."""
+
+    def __init__(self, supervisor: Supervisor, spare: HeldSpare) -> None:
+        self.supervisor = supervisor
+        self.spare = spare
+        self.sel = selectors.DefaultSelector()
+        self.names = {spare.stdout: "stdout", spare.stderr: "stderr", spare.events: "events",
+                      spare.status: "status"}
+        for fd in self.names:
+            self.sel.register(fd, selectors.EVENT_READ)
+        self.open_fds = set(self.names)
+        started = supervisor.started
+        self.deadline = started + supervisor.limits.wall_seconds
+        self.next_sample = started + SAMPLE_SECONDS
+        self.next_cancel = started + CANCEL_POLL_SECONDS
+        self.status_text = b""
+        self.drain_until: float | None = None
+
+    def drained(self) -> bool:
+        return self.drain_until is not None and time.monotonic() >= self.drain_until
+
+    def _wake(self) -> float:
+        s = self.supervisor
+        wake = min(self.deadline, self.next_sample, self.next_cancel)
+        if s.output.due is not None:
+            wake = min(wake, s.output.due)
+        if self.drain_until is not None:
+            wake = min(wake, self.drain_until)
+        if s.stream.pending:
+            wake = min(wake, s.started + STATUS_HOLD)
+        return max(0.0, wake - time.monotonic())
+
+    def wait(self) -> None:
+        for key, _ in self.sel.select(self._wake()):
+            self._readable(int(key.fd))
+
+    def _readable(self, fd: int) -> None:
+        data = os.read(fd, READ_CHUNK)
+        kind = self.names[fd]
+        if not data:
+            self._closed(fd)
+            if kind == "status":
+                self.supervisor.wait_status = _parse_wait_status(self.status_text)
+                self.drain_until = time.monotonic() + DRAIN_SECONDS
+        elif kind == "status":
+            self.status_text += data
+        else:
+            self.supervisor._read(kind, data)
+
+    def _closed(self, fd: int) -> None:
+        self.sel.unregister(fd)
+        os.close(fd)
+        self.open_fds.discard(fd)
+        setattr(self.spare, self.names[fd], -1)  # closed: the number may be another's soon
+
+    def close(self) -> None:
+        for fd in list(self.open_fds):
+            self._closed(fd)
+        self.sel.close()
 
 
 def _parse_wait_status(text: bytes) -> int | None:
@@ -271,3 +302,4 @@ def _parse_wait_status(text: bytes) -> int | None:
         return int(text) if text.strip() else None
     except ValueError:
         return None
+

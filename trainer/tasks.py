@@ -7,6 +7,7 @@ from typing import Any
 
 from celery import signals
 
+from contract.job import EXECUTE_TASK, Job
 from trainer import worker
 from trainer.celery import app
 
@@ -25,6 +26,6 @@ def _stop(**_: Any) -> None:
     worker.stop()
 
 
-@app.task(name="trainer.execute_run", ignore_result=True)
+@app.task(name=EXECUTE_TASK, ignore_result=True)
 def execute_run(run_id: str, code: str, options: dict[str, Any]) -> None:
-    worker.execute(run_id, code, options)
+    worker.execute(run_id, Job.from_task(code, options))

@@ -1,23 +1,25 @@
-"""The state of one worker process: its zygote pool, its Redis client, its heartbeat."""
+"""The state of one worker process: its settings, zygote pool, Redis client and heartbeat."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from typing import Any
 
 import redis
 
+from contract import keys
+from contract.job import Job
 from trainer import devices
-from trainer.events import EventStream, cancel_key, stream_key
+from trainer.config import WorkerSettings
+from trainer.events import EventStream
 from trainer.pool import Pool
-from trainer.supervisor import Supervisor
+from trainer.supervisor import Supervisor, end_unstarted
 
 log = logging.getLogger(__name__)
 
 
 class _State:
     lock = threading.Lock()
+    settings: WorkerSettings | None = None
     pool: Pool | None = None
     client: redis.Redis | None = None
     heartbeat: devices.Heartbeat | None = None
@@ -27,9 +29,15 @@ class _State:
 state = _State()
 
 
+def settings() -> WorkerSettings:
+    if state.settings is None:
+        state.settings = WorkerSettings.from_env()
+    return state.settings
+
+
 def redis_client() -> redis.Redis:
     if state.client is None:
-        state.client = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+        state.client = redis.Redis.from_url(settings().redis_url)
     return state.client
 
 
@@ -41,16 +49,15 @@ def start() -> None:
 
 
 def _start() -> None:
-    state.device_class = devices.detect_class()
-    concurrency = int(os.environ.get("TRAINER_CONCURRENCY", 2))
-    state.pool = Pool(state.device_class, concurrency)
+    config = settings()
+    state.device_class = devices.detect_class(config.device_class)
+    state.pool = Pool(config, state.device_class)
     state.pool.start()
-    info = state.pool.info()
+    runtime = state.pool.info().runtime or {}
     state.pool.hold_spares()
-    runtime = info.get("runtime") or {}
     state.heartbeat = devices.Heartbeat(redis_client(), state.device_class, {
         "tf_devices": runtime.get("devices", []), "runtime": runtime,
-        "slots": concurrency, "sandbox": state.pool.sandbox,
+        "slots": config.concurrency, "sandbox": state.pool.sandbox,
     })
     state.heartbeat.start()
 
@@ -62,37 +69,25 @@ def stop() -> None:
         state.pool.stop()
 
 
-def execute(run_id: str, code: str, options: dict[str, Any]) -> None:
-    """Run one snippet from start to `done`, whatever happens to it."""
+def execute(run_id: str, job: Job) -> None:
+    """Run one snippet from start to `done`, unless it must not run at all."""
     client = redis_client()
     # One round trip: was this run started before (a redelivery), and was it cancelled already?
     pipe = client.pipeline(transaction=False)
-    pipe.xrevrange(stream_key(run_id), count=1)
-    pipe.exists(cancel_key(run_id))
+    pipe.xrevrange(keys.stream_key(run_id), count=1)
+    pipe.exists(keys.cancel_key(run_id))
     last, cancelled_early = pipe.execute()
     stream = EventStream(client, run_id, last=last)
     if stream.started_before:
         # A redelivered task whose first attempt died with its worker: never run code twice.
-        stream.add("done", status="worker-lost", duration_ms=0, exit_code=-1)
-        stream.flush()
-    elif cancelled_early:
-        stream.add("done", status="cancelled", duration_ms=0, exit_code=-1)
-        stream.flush()
-    else:
-        start()
-        assert state.pool is not None
-        supervisor = Supervisor(stream, state.pool, state.pool.limits,
-                                cancelled=lambda: bool(client.exists(cancel_key(run_id))),
-                                device=state.device_class)
-        job = {"code": code, "mode": options.get("mode", "eager"), "seed": options.get("seed"),
-               "keras_graphs": bool(options.get("keras_graphs"))}
-        try:
-            supervisor.run(job)
-        except Exception as exc:  # noqa: BLE001 - the run must end with `done`, whatever broke
-            log.exception("run %s failed in the supervisor", run_id)
-            stream.add("stderr", text=f"The worker could not run this snippet: {exc}\n")
-            stream.add("done", status="killed", duration_ms=stream.elapsed_ms(), exit_code=-1)
-            stream.flush()
-    from trainer.celery import app
-
-    app.send_task("playground.finalize_run", args=[run_id], queue="web")
+        # The heartbeat watcher ends it, as it ends every run of a lost worker.
+        log.warning("run %s was started before; not running it again", run_id)
+        return
+    if cancelled_early:
+        end_unstarted(stream, "cancelled")
+        return
+    start()
+    assert state.pool is not None and state.heartbeat is not None
+    supervisor = Supervisor(stream, state.pool, worker=state.heartbeat.field,
+                            cancelled=lambda: bool(client.exists(keys.cancel_key(run_id))))
+    supervisor.run(job)

@@ -7,7 +7,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from trainer.instrument.values import jsonable, short
+from contract.events import json_safe
+from trainer.instrument.values import short, short_repr
 
 # Per-run caps on what the instrumentation itself sends; the supervisor caps the stream too.
 LIMITS = {
@@ -46,7 +47,7 @@ class Emitter:
                 try:
                     json.dumps(event, allow_nan=False)
                 except (TypeError, ValueError):
-                    event = jsonable(event)
+                    event = json_safe(event, short_repr)
             self._sent[kind] = self._sent.get(kind, 0) + 1
             try:
                 self._emit(event)

@@ -6,7 +6,6 @@ import functools
 import math
 from typing import Any
 
-import numpy as np
 import tensorflow as tf
 from tensorflow.core.framework import attr_value_pb2
 from tensorflow.python.framework import tensor_util
@@ -34,23 +33,6 @@ def short_repr(value: Any, limit: int = TEXT_MAX) -> str:
         return short(repr(value), limit)
     except Exception:  # noqa: BLE001 - a user's __repr__ may raise anything
         return f"<{type(value).__name__}>"
-
-
-def jsonable(value: Any, depth: int = 0) -> Any:
-    """A deep copy of value with only JSON types and finite floats."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if depth > 32:
-        return None
-    if isinstance(value, dict):
-        return {str(k): jsonable(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v, depth + 1) for v in value]
-    if isinstance(value, np.generic):
-        return jsonable(value.item(), depth + 1)
-    return short_repr(value)
 
 
 def shape_list(shape: Any) -> list[int | None] | None:

@@ -14,6 +14,9 @@ import types
 import urllib.request
 from typing import Any
 
+from contract.events import json_safe
+from contract.job import Job
+from contract.zygote import Warm
 from trainer import protocol
 
 STDIN, STDOUT, STDERR, EVENTS_FD, CONTROL_FD = 0, 1, 2, 3, 4
@@ -33,7 +36,7 @@ class EventWriter:
         self.lock = threading.Lock()
 
     def __call__(self, event: dict[str, Any]) -> None:
-        line = json.dumps(protocol.json_safe(event), separators=(",", ":")).encode() + b"\n"
+        line = json.dumps(json_safe(event), separators=(",", ":")).encode() + b"\n"
         with self.lock:
             view = memoryview(line)
             while view:
@@ -166,40 +169,55 @@ def _exit_status(code: object) -> int:
     return 0 if code is None else 1
 
 
-def execute(job: dict[str, Any], emit: EventWriter, instrumentation: Any, tf: Any) -> int:
-    """Run one snippet; returns the process exit code."""
-    code: str = job["code"]
-    filename = os.path.join(os.getcwd(), SNIPPET_NAME)
+def _prepare(job: Job, filename: str, instrumentation: Any) -> None:
+    """Write the snippet where AutoGraph can read it back, and apply the job's options."""
     with open(filename, "w", encoding="utf-8") as f:
-        f.write(code)
+        f.write(job.code)
     # AutoGraph reads the source of user functions; a cache entry with no mtime is never evicted.
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    if job.get("seed") is not None:
+    linecache.cache[filename] = (len(job.code), None, job.code.splitlines(True), filename)
+    if job.seed is not None:
         import keras
 
-        keras.utils.set_random_seed(int(job["seed"]))
+        keras.utils.set_random_seed(int(job.seed))
     if instrumentation is not None:
-        instrumentation.configure(keras_graphs=bool(job.get("keras_graphs")))
-    namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+        instrumentation.configure(keras_graphs=bool(job.keras_graphs))
     sys.argv = [filename]
+
+
+def _flush_quietly() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001, S110 - the user may have closed it
+            pass
+
+
+def _run_snippet(job: Job, filename: str, tf: Any) -> Any:
+    """Execute the snippet; returns the graph it ran in when the mode is `graph`."""
+    namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    compiled = compile(job.code, filename, "exec", dont_inherit=True)
+    if job.mode != "graph":
+        exec(compiled, namespace)  # noqa: S102 - running the learner's code is the point
+        return None
+    with tf.Graph().as_default() as graph:
+        exec(compiled, namespace)  # noqa: S102
+    return graph
+
+
+def execute(job: Job, emit: EventWriter, instrumentation: Any, tf: Any) -> int:
+    """Run one snippet; returns the process exit code."""
+    filename = os.path.join(os.getcwd(), SNIPPET_NAME)
+    _prepare(job, filename, instrumentation)
     graph = None
     status = 0
     try:
-        compiled = compile(code, filename, "exec", dont_inherit=True)
-        if job.get("mode") == "graph":
-            with tf.Graph().as_default() as graph:
-                exec(compiled, namespace)  # noqa: S102 - running the learner's code is the point
-        else:
-            exec(compiled, namespace)  # noqa: S102
+        graph = _run_snippet(job, filename, tf)
     except SystemExit as exc:
         status = _exit_status(exc.code)
         if not isinstance(exc.code, int) and exc.code is not None:
             print(exc.code, file=sys.stderr)
     except BaseException as exc:  # noqa: BLE001 - every failure of user code is reported
-        try:
-            sys.stdout.flush()
-        except Exception:  # noqa: BLE001, S110 - the user may have closed stdout
-            pass
+        _flush_quietly()
         emit(error_event(exc, filename))
         status = 1
     finally:
@@ -208,16 +226,12 @@ def execute(job: dict[str, Any], emit: EventWriter, instrumentation: Any, tf: An
                 instrumentation.finish(graph)
             except Exception:  # noqa: BLE001, S110 - never let instrumentation change the outcome
                 pass
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001, S110
-                pass
+        _flush_quietly()
     return status
 
 
 def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
-          instrument_options: dict[str, Any], warm_function: bool) -> None:
+          graph_max_bytes: int, warm_function: bool) -> None:
     """The child's life after the jail: warm up, say ready, take one job, run it, exit."""
     import tensorflow as tf
 
@@ -232,15 +246,16 @@ def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
     try:
         from trainer.instrument import Instrumentation
 
-        instrumentation = Instrumentation(emit, **instrument_options)
+        instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes)
         instrumentation.install()
     except ImportError:
         instrumentation = None
-    protocol.write_message(ready_fd, {"ok": True, "runtime": runtime})
+    protocol.write_message(ready_fd, Warm(runtime=runtime).to_wire())
     os.close(ready_fd)
     try:
-        job = protocol.read_message(CONTROL_FD)
-    except (EOFError, ValueError):
+        message = protocol.read_message(CONTROL_FD)
+        job = Job.from_task(message["code"], message)
+    except (EOFError, ValueError, TypeError, KeyError):
         os._exit(0)  # the spare was retired without a job
     os.close(CONTROL_FD)
     status = execute(job, emit, instrumentation, tf)

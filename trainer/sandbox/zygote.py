@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import gc
-import json
 import os
 import select
 import signal
@@ -21,9 +20,11 @@ import socket
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from contract import zygote as messages
+from contract.zygote import SPARE_PIPES, ZygoteConfig
 from trainer import protocol
 from trainer.sandbox import cgroups, jail, priming
 
@@ -35,24 +36,9 @@ IDLE_WAKE = 0.2
 
 
 @dataclass
-class Config:
-    sock_fd: int
-    spares: int
-    jailed: bool
-    uid_base: int
-    slots: int
-    device_class: str
-    logical_cpus: int
-    readable: list[str]
-    datasets_dir: str
-    cpu_cores: float
-    warm_function: bool
-    limits: dict[str, int]
-    instrument: dict[str, Any] = field(default_factory=dict)
+class Child:
+    """A child this zygote forked, from its fork until it is handed out."""
 
-
-@dataclass
-class Spare:
     pid: int
     slot: int
     group: str
@@ -67,11 +53,11 @@ def _pdeathsig() -> None:
 
 
 class Zygote:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: ZygoteConfig) -> None:
         self.config = config
         self.sock = socket.socket(fileno=config.sock_fd)
         self.cgroup_v = cgroups.version() if config.jailed else 0
-        self.spares: list[Spare] = []  # warming or ready, oldest first
+        self.spares: list[Child] = []  # warming or ready, oldest first
         self.busy_slots: dict[int, int] = {}  # child pid -> slot, until reaped
         self.status_fds: dict[int, int] = {}  # child pid -> write end of its status pipe
         self.exit_fds: dict[int, int] = {}  # pidfd -> child pid: readable once the child exits
@@ -97,7 +83,7 @@ class Zygote:
         limits = self.config.limits
         if self.cgroup_v:
             cgroups.Group(group_name, self.cgroup_v).create(
-                limits["memory_bytes"], limits["max_tasks"], self.config.cpu_cores)
+                limits.memory_bytes, limits.max_tasks, self.config.cpu_cores)
         pipes = {name: os.pipe() for name in ("control", "stdout", "stderr", "events", "status",
                                                "ready")}
         pid = jail.fork_into_pid_namespace(self.own_pid_ns) if self.config.jailed else os.fork()
@@ -115,7 +101,7 @@ class Zygote:
                 os.close(w if name != "control" else r)
         self.status_fds[pid] = pipes["status"][1]
         self.exit_fds[os.pidfd_open(pid)] = pid
-        self.spares.append(Spare(pid, slot, group_name, parent_ends, pipes["ready"][0],
+        self.spares.append(Child(pid, slot, group_name, parent_ends, pipes["ready"][0],
                                  time.monotonic()))
 
     def _child(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]]) -> None:
@@ -128,9 +114,9 @@ class Zygote:
             limits = cfg.limits
             spec = jail.JailSpec(
                 uid=cfg.uid_base + slot, gid=cfg.uid_base + slot,
-                readable=tuple(cfg.readable), cpu_seconds=limits["cpu_seconds"],
-                written_bytes=limits["written_bytes"], open_files=limits["open_files"],
-                max_tasks=limits["max_tasks"], memory_fallback_bytes=limits["memory_bytes"] * 2,
+                readable=cfg.readable, cpu_seconds=limits.cpu_seconds,
+                written_bytes=limits.written_bytes, open_files=limits.open_files,
+                max_tasks=limits.max_tasks, memory_fallback_bytes=limits.memory_bytes * 2,
             )
             if cfg.jailed:
                 jail.enter_namespaces()
@@ -166,39 +152,43 @@ class Zygote:
                 os.chdir(work)
             os.environ.update({"HOME": os.getcwd(), "TMPDIR": "/tmp"})  # noqa: S108
         except BaseException as exc:  # noqa: BLE001 - reported to the zygote, never hidden
-            protocol.write_message(ready_w, {"ok": False, "error": f"jail: {exc!r}\n"
-                                             + traceback.format_exc()})
+            protocol.write_message(ready_w, messages.Refusal(
+                f"jail: {exc!r}\n" + traceback.format_exc()).to_wire())
             os._exit(72)
         try:
             runner.serve(device_class=cfg.device_class, slot=slot,
                          logical_cpus=cfg.logical_cpus, ready_fd=ready_fd,
-                         instrument_options=cfg.instrument, warm_function=cfg.warm_function)
+                         graph_max_bytes=cfg.limits.graph_event_bytes,
+                         warm_function=cfg.warm_function)
         except BaseException as exc:  # noqa: BLE001
             try:
-                protocol.write_message(ready_fd, {"ok": False, "error": f"warm-up: {exc!r}"})
+                protocol.write_message(ready_fd, messages.Refusal(f"warm-up: {exc!r}").to_wire())
             except OSError:
                 # Past warm-up: the learner sees that the sandbox, not their code, failed.
                 traceback.print_exc()
                 sys.stderr.flush()
             os._exit(73)
 
-    def _on_ready(self, spare: Spare) -> None:
+    def _on_ready(self, spare: Child) -> None:
+        message: messages.Message
         try:
-            message = protocol.read_message(spare.ready_fd)
+            message = messages.decode(protocol.read_message(spare.ready_fd),
+                                      (messages.Warm, messages.Refusal))
         except (EOFError, ValueError):
-            message = {"ok": False, "error": "the spare died while warming up"}
+            message = messages.Refusal("the spare died while warming up")
         os.close(spare.ready_fd)
         spare.ready_fd = -1
-        if message.get("ok"):
-            spare.runtime = message["runtime"]
+        if isinstance(message, messages.Warm):
+            spare.runtime = message.runtime
             self.last_runtime = spare.runtime
             self.failures = 0
             return
+        assert isinstance(message, messages.Refusal)
         self.failures += 1
-        print(f"zygote: spare failed: {message.get('error')}", file=sys.stderr, flush=True)
+        print(f"zygote: spare failed: {message.error}", file=sys.stderr, flush=True)
         self._discard(spare)
 
-    def _discard(self, spare: Spare) -> None:
+    def _discard(self, spare: Child) -> None:
         self.spares.remove(spare)
         for fd in spare.fds.values():
             os.close(fd)
@@ -211,7 +201,7 @@ class Zygote:
         self.busy_slots[spare.pid] = spare.slot  # freed when reaped
 
     # --- requests -----------------------------------------------------------------------
-    def _ready_spare(self) -> Spare | None:
+    def _ready_spare(self) -> Child | None:
         for spare in self.spares:
             if spare.runtime is not None:
                 return spare
@@ -224,14 +214,9 @@ class Zygote:
                 return
             self.spares.remove(spare)
             self.busy_slots[spare.pid] = spare.slot
-            names = ["control", "stdout", "stderr", "events", "status"]
-            protocol.send_with_fds(
-                self.sock,
-                {"ok": True, "pid": spare.pid, "slot": spare.slot,
-                 "group": spare.group, "cgroup": self.cgroup_v, "runtime": spare.runtime,
-                 "fds": names},
-                [spare.fds[n] for n in names],
-            )
+            handout = messages.Handout(pid=spare.pid, slot=spare.slot, group=spare.group,
+                                       cgroup=self.cgroup_v, runtime=spare.runtime or {})
+            protocol.send_with_fds(self.sock, handout, [spare.fds[n] for n in SPARE_PIPES])
             for fd in spare.fds.values():
                 os.close(fd)
             self.waiting -= 1
@@ -240,16 +225,15 @@ class Zygote:
 
     def _on_request(self) -> bool:
         try:
-            message, _ = protocol.recv_with_fds(self.sock, 0)
-        except (EOFError, ConnectionError):
+            message, _ = protocol.recv_with_fds(self.sock, tuple(messages.PAIRS), max_fds=0)
+        except (EOFError, ConnectionError, messages.BadMessage):
             return False
-        op = message.get("op")
-        if op == "take":
+        if isinstance(message, messages.Take):
             self.waiting += 1
-        elif op == "info":
-            protocol.send_with_fds(self.sock, {"ok": True, "runtime": self.last_runtime,
-                                               "ready": sum(1 for s in self.spares if s.runtime),
-                                               "cgroup": self.cgroup_v}, [])
+        elif isinstance(message, messages.Info):
+            ready = sum(1 for s in self.spares if s.runtime)
+            answer = messages.Runtime(runtime=self.last_runtime, ready=ready, cgroup=self.cgroup_v)
+            protocol.send_with_fds(self.sock, answer, [])
         return True
 
     def _reap(self) -> None:
@@ -308,8 +292,8 @@ class Zygote:
                 elif fd in warming:
                     self._on_ready(warming[fd])
             if self.failures >= 5 and self.waiting:
-                protocol.send_with_fds(self.sock, {"ok": False, "error":
-                                       "the sandbox cannot start a child on this worker"}, [])
+                refusal = messages.Refusal("the sandbox cannot start a child on this worker")
+                protocol.send_with_fds(self.sock, refusal, [])
                 self.waiting -= 1
 
 
@@ -371,7 +355,7 @@ def collapse_huge_pages() -> None:
 
 
 def main() -> None:
-    config = Config(**json.loads(sys.argv[1]))
+    config = ZygoteConfig.from_json(sys.argv[1])
     preload()
     priming.prime_tensorflow(config.device_class)
     gc.collect()

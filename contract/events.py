@@ -1,0 +1,132 @@
+"""Run events: their types and fields, who may write each, the statuses a run goes through.
+
+Every event has `seq`, `type` and `t`, written by the supervisor. A child event is data: only the
+fields declared for its type are kept, so it can never set `seq`, `type` or `t`, nor anything the
+contract does not know.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+# A run's status before it ends, and the statuses that end it (the `done` event's `status`).
+LIVE_STATUSES = ("queued", "running")
+TERMINAL_STATUSES = ("succeeded", "failed", "timeout", "cancelled", "oom", "killed",
+                     "worker-lost")
+RUN_STATUSES = (*LIVE_STATUSES, *TERMINAL_STATUSES)
+
+# Fields every event carries, set by whoever writes the stream entry.
+ENVELOPE = ("seq", "type", "t")
+
+# Event types only the supervisor (or, for `done` of a lost run, the heartbeat watcher) writes:
+# a child can never forge them.
+SUPERVISOR_EVENTS: dict[str, tuple[str, ...]] = {
+    "status": ("status", "host", "device", "runtime", "started_at"),
+    "stdout": ("text",),
+    "stderr": ("text",),
+    "truncated": ("stream", "dropped_bytes"),
+    "resources": ("rss_mb", "cpu_s"),
+    "done": ("status", "duration_ms", "exit_code"),
+}
+
+Types = type | tuple[type, ...]
+OPTIONAL: Types = object
+
+
+class ChildEvent:
+    """The fields of one event type a child may send: each required one with its type, and the
+    optional ones (any JSON value)."""
+
+    def __init__(self, required: dict[str, Types], optional: tuple[str, ...] = ()) -> None:
+        self.required = required
+        self.optional = optional
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (*self.required, *self.optional)
+
+
+CHILD_EVENTS: dict[str, ChildEvent] = {
+    "error": ChildEvent({"exc_type": str, "message": str, "traceback": list}, ("line",)),
+    "graph": ChildEvent({"function": str, "nodes": list, "edges": list},
+                        ("functions", "concrete", "collapsed", "omitted", "note")),
+    "trace": ChildEvent({"function": str, "count": int},
+                        ("signature", "inputs", "reason", "changes", "note")),
+    "autograph": ChildEvent({"function": str, "code": str}),
+    "model": ChildEvent({"name": str, "layers": list},
+                        ("class", "kind", "total_params", "trainable_params",
+                         "non_trainable_params", "note")),
+    "metrics": ChildEvent({"phase": str, "logs": dict}, ("scope", "epoch", "step", "batch")),
+    # The instrumentation's own failure, once per site: shown to nobody, kept for debugging.
+    "instrument_error": ChildEvent({"message": str}),
+}
+
+EVENT_TYPES = (*SUPERVISOR_EVENTS, *CHILD_EVENTS)
+MAX_DEPTH = 32
+
+
+def text_safe(text: str) -> str:
+    """NUL becomes U+FFFD: PostgreSQL cannot store it in text or JSON, and no terminal shows it."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def json_safe(value: Any, describe: Callable[[Any], str] = str, depth: int = 0) -> Any:
+    """A JSON-safe, storable copy: non-finite floats become None, NUL U+FFFD, NumPy scalars
+    their value, other objects `describe(obj)`, anything nested deeper than MAX_DEPTH None."""
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(value, str):
+        return text_safe(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {text_safe(str(k)): json_safe(v, describe, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v, describe, depth + 1) for v in value]
+    item = getattr(value, "item", None)  # NumPy scalars, without importing NumPy
+    if callable(item) and type(value).__module__ == "numpy":
+        try:
+            return json_safe(item(), describe, depth + 1)
+        except (TypeError, ValueError):
+            pass
+    return text_safe(describe(value))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_child_line(line: bytes) -> dict[str, Any] | None:
+    """One line of the child's event pipe as a checked event (without `seq` and `t`), or None
+    when it is not valid JSON or not a well-formed child event."""
+    try:
+        event = json.loads(line, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return None
+    return check_child_event(event)
+
+
+def check_child_event(event: Any) -> dict[str, Any] | None:
+    """The event's declared fields, made JSON-safe, if it is a well-formed child event; else
+    None. `type` comes first; unknown fields, `seq` and `t` are dropped."""
+    if not isinstance(event, dict):
+        return None
+    kind = event.get("type")
+    spec = CHILD_EVENTS.get(kind) if isinstance(kind, str) else None
+    if spec is None:
+        return None
+    for name, expected in spec.required.items():
+        value = event.get(name)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            return None
+    clean: dict[str, Any] = {"type": kind}
+    for name in spec.fields:
+        if name in event:
+            clean[name] = json_safe(event[name])
+    return clean

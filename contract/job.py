@@ -1,0 +1,37 @@
+"""What a run asks for: its code and options, with their defaults, and where it may run."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+MODES = ("eager", "graph")
+DEVICE_CLASSES = ("tpu", "gpu", "cpu")  # best first: what `auto` picks
+DEVICE_CHOICES = ("auto", *DEVICE_CLASSES)
+DEFAULT_MODE = "eager"
+DEFAULT_DEVICE = "auto"
+SEED_RANGE = (0, 2**32)  # a seed is an integer in [low, high)
+
+# The Celery task that runs a job on a worker of the run's device class (its queue's name).
+EXECUTE_TASK = "trainer.execute_run"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One snippet and how to run it; the worker needs nothing else of the run."""
+
+    code: str
+    mode: str = DEFAULT_MODE
+    seed: int | None = None
+    keras_graphs: bool = False
+
+    def options(self) -> dict[str, Any]:
+        """Everything but the code, as the task's `options` argument."""
+        data = asdict(self)
+        del data["code"]
+        return data
+
+    @classmethod
+    def from_task(cls, code: str, options: dict[str, Any]) -> Job:
+        """The job a task carries; options it does not know are ignored."""
+        known = {f.name for f in fields(cls)} - {"code"}
+        return cls(code=code, **{k: v for k, v in options.items() if k in known})

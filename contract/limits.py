@@ -1,0 +1,52 @@
+"""Every limit of a run, with the environment variable that changes it: the one place."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: int = 30
+    cpu_seconds: int = 30
+    memory_bytes: int = 2048 * MiB
+    max_tasks: int = 64  # processes and threads of one run
+    code_bytes: int = 1 * MiB  # one snippet, as UTF-8
+    output_bytes: int = 4 * MiB  # stdout + stderr kept
+    graph_event_bytes: int = 2 * MiB
+    event_bytes: int = 16 * MiB  # all child events of one run
+    written_bytes: int = 50 * MiB  # files one run writes
+    open_files: int = 256
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """The defaults, each replaced by its variable in ENVIRONMENT where that is set."""
+        env = os.environ if environ is None else environ
+        return cls(**{name: int(env[var]) * unit
+                      for name, (var, unit) in ENVIRONMENT.items() if env.get(var)})
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, int]) -> Limits:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: int(v) for k, v in data.items() if k in known})
+
+
+# Limit -> (environment variable, how many of the limit's units one of the variable's is).
+ENVIRONMENT: dict[str, tuple[str, int]] = {
+    "wall_seconds": ("RUN_WALL_SECONDS", 1),
+    "cpu_seconds": ("RUN_CPU_SECONDS", 1),
+    "memory_bytes": ("RUN_MEMORY_MB", MiB),
+    "max_tasks": ("RUN_MAX_TASKS", 1),
+    "code_bytes": ("RUN_MAX_CODE_BYTES", 1),
+    "output_bytes": ("RUN_OUTPUT_BYTES", 1),
+    "graph_event_bytes": ("RUN_GRAPH_EVENT_BYTES", 1),
+    "event_bytes": ("RUN_EVENT_BYTES", 1),
+    "written_bytes": ("RUN_WRITTEN_MB", MiB),
+    "open_files": ("RUN_OPEN_FILES", 1),
+}
