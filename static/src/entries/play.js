@@ -52,7 +52,7 @@ async function main() {
   const data = pageData("pg-play-data") || {};
   const host = document.getElementById("workspace");
   if (data.run) {
-    const workspace = mountWorkspace(host, { code: "", mode: "eager", device: "auto" });
+    const workspace = mountWorkspace(host, { code: "" });
     host.pgWorkspace = workspace;
     host.dispatchEvent(new CustomEvent("pg:workspace-ready", { bubbles: true }));
     try {
@@ -66,8 +66,8 @@ async function main() {
   const workspace = mountWorkspace(host, {
     code: preset ? preset.code : data.code || "",
     concept: data.concept || null,
-    mode: data.mode || "eager",
-    device: data.device || "auto",
+    mode: data.mode,
+    device: data.device,
     storageKey: preset ? preset.key : "pg.code.play",
   });
   host.pgWorkspace = workspace;

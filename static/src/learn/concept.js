@@ -1,6 +1,7 @@
 // A concept page: the text of the concept in the active language, its related concepts, and
 // its examples, each of which opens in the workspace embedded on the page with one click.
 import { getJSON } from "../base/api.js";
+import { CONTRACT } from "../base/contract.js";
 import { el, fill, markdownBlock } from "./dom.js";
 import { describeExpectation } from "./describe.js";
 import { format, pick, t } from "./i18n.js";
@@ -68,7 +69,7 @@ export async function mountConcept(root) {
   const workspace = mountWorkspace(editorBox, {
     code: first ? first.code : "",
     concept: slug,
-    mode: (first && first.mode) || "eager",
+    mode: first && first.mode,
     storageKey: `concept:${slug}`,
   });
 
@@ -78,7 +79,7 @@ export async function mountConcept(root) {
   };
   const open = (example) => {
     workspace.setCode(example.code, { asExample: true });
-    setMode(workspace, example.mode || "eager");
+    setMode(workspace, example.mode || CONTRACT.defaultMode);
     showEditing(example);
     root.querySelector("[data-try]").scrollIntoView({ behavior: "smooth", block: "start" });
   };

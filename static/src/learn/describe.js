@@ -1,5 +1,6 @@
 // Says in words what an example is expected to do, from its declarative checks (the same
 // kinds the tour checks use: stdout_contains, error, trace_count, graph_has_op, metric, ...).
+import { SUCCEEDED } from "../base/statuses.js";
 import { format, pick, t } from "./i18n.js";
 
 // A regular expression longer than this says little to a learner; the author's note says more.
@@ -27,7 +28,7 @@ function bounds(check) {
 
 const DESCRIBE = {
   status: (c) =>
-    c.equals === "succeeded" ? t("Finishes successfully.") : format(t("The run ends “%(status)s”."), { status: c.equals }),
+    c.equals === SUCCEEDED ? t("Finishes successfully.") : format(t("The run ends “%(status)s”."), { status: c.equals }),
   stdout_contains: (c) => format(t("Prints “%(text)s”."), { text: c.text }),
   stdout_not_contains: (c) => format(t("Does not print “%(text)s”."), { text: c.text }),
   stdout_matches: (c) =>

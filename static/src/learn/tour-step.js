@@ -2,6 +2,7 @@
 // then ask the server to grade that run), hints one at a time, the solution behind a
 // confirmation, next/previous and the progress bar. Progress lives in the browser.
 import { getJSON, postJSON } from "../base/api.js";
+import { BUSY_STATUSES, SUCCEEDED, WORKER_LOST } from "../base/statuses.js";
 import { el, fill, markdownBlock } from "./dom.js";
 import { format, pick, t } from "./i18n.js";
 import { markDone, markSolutionShown, markVisited, tourProgress } from "./progress.js";
@@ -9,7 +10,6 @@ import { confirmDialog, hasCheck, progressBar, stepStorageKey } from "./tour-com
 import { mountWorkspace, stateOf } from "./workspace.js";
 
 const RUN_TIMEOUT_MS = 180_000;
-const BUSY = new Set(["starting", "queued", "running"]);
 
 /**
  * Hands out promises of the next finished run record. The workspace reports a finished run
@@ -31,7 +31,7 @@ function finishedRuns() {
       new MutationObserver(() => {
         const state = stateOf(workspace);
         if (state === "rejected") settle({ error: new Error(t("The run did not start: the output pane says why.")) });
-        if (state === "worker-lost") settle({ error: new Error(t("The worker running the code went away; try again.")) });
+        if (state === WORKER_LOST) settle({ error: new Error(t("The worker running the code went away; try again.")) });
       }).observe(workspace.element, { attributes: true, attributeFilter: ["data-state"] });
     },
     next() {
@@ -77,7 +77,7 @@ function checkPanel(ctx) {
   const status = el("p", { class: "check-status", role: "status", "aria-live": "polite" });
   const results = el("div", { class: "check-output", dataset: { checkResults: "" } });
   button.addEventListener("click", async () => {
-    if (BUSY.has(stateOf(workspace))) {
+    if (BUSY_STATUSES.has(stateOf(workspace))) {
       status.className = "check-status busy";
       status.textContent = t("A run is still going: check again when it has finished.");
       return;
@@ -189,12 +189,12 @@ export async function mountTourStep(root) {
   const workspace = mountWorkspace(root.querySelector("[data-workspace]"), {
     code: step.code,
     concept: (tour.concepts || [])[0],
-    mode: step.mode || "eager",
+    mode: step.mode,
     storageKey: stepStorageKey(slug, number),
     onFinish: (record) => {
       runs.onFinish(record);
       // A step without an exercise is done once its code has run through.
-      if (!checked && record && record.status === "succeeded") refreshDone();
+      if (!checked && record && record.status === SUCCEEDED) refreshDone();
     },
   });
   runs.watch(workspace);

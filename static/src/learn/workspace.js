@@ -3,7 +3,7 @@ import { mountWorkspace } from "../workspace/index.js";
 
 export { mountWorkspace };
 
-/** Switches the workspace's mode picker (eager or graph) to what an example or step needs. */
+/** Switches the workspace's mode picker (one of CONTRACT.modes) to what an example or step needs. */
 export function setMode(workspace, mode) {
   if (!mode) return;
   if (typeof workspace.setOptions === "function") {

@@ -1,17 +1,18 @@
 // The share page's own buttons: "Open in editor" (the code into a fresh /play session) and
 // "Copy link". Downloads are plain links to the export API and need no script.
+import { CONTRACT } from "../base/contract.js";
 import { t } from "../base/i18n.js";
 
 // /play starts from what its workspace saved under this key (static/src/entries/play.js), so
 // storing the shared code there opens it in the editor, still runnable and editable.
 export const PLAY_STORAGE_KEY = "pg.code.play";
-const DEVICES = new Set(["cpu", "gpu", "tpu"]);
 
 /** The /play address with the shared run's mode and device preselected. */
 export function editorUrl(record, base = "/play") {
   const query = new URLSearchParams();
-  if (record.mode === "graph") query.set("mode", "graph");
-  if (DEVICES.has(record.device)) query.set("device", record.device);
+  // The defaults stay out of the address, as /play starts with them anyway.
+  if (record.mode !== CONTRACT.defaultMode && CONTRACT.modes.includes(record.mode)) query.set("mode", record.mode);
+  if (CONTRACT.deviceClasses.includes(record.device)) query.set("device", record.device);
   const text = query.toString();
   return text ? `${base}?${text}` : base;
 }

@@ -19,8 +19,8 @@ function showWorkspace(host, record) {
   const workspace = mountWorkspace(host, {
     code: String(record.code ?? ""),
     concept: record.concept || null,
-    mode: record.mode || "eager",
-    device: record.device || "auto",
+    mode: record.mode,
+    device: record.device,
     readOnly: true,
   });
   workspace.replay(record.events || [], { runtime: record.runtime || null });

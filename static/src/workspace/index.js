@@ -4,7 +4,9 @@ import { el } from "../base/dom.js";
 import { ApiError, getJSON, postJSON } from "../base/api.js";
 import { format, t } from "../base/i18n.js";
 import { createEditor } from "./editor.js";
-import { createRunBar, TERMINAL_STATUSES } from "./runbar.js";
+import { CONTRACT } from "../base/contract.js";
+import { FAILED, QUEUED, STARTING, TERMINAL_STATUSES, WORKER_LOST } from "../base/statuses.js";
+import { createRunBar } from "./runbar.js";
 import { createOutput } from "./output.js";
 import { createErrorPanel } from "./errors.js";
 import { createTabs } from "./tabs.js";
@@ -57,8 +59,8 @@ function endNotice(event) {
 
 /**
  * Mounts a workspace into `element`.
- * options: code (the example; Reset puts it back), concept (slug sent with runs), mode
- * ("eager"|"graph"), device ("auto"|"cpu"|"gpu"|"tpu"), storageKey (localStorage key for the
+ * options: code (the example; Reset puts it back), concept (slug sent with runs), mode (one of
+ * CONTRACT.modes), device (one of CONTRACT.deviceChoices), storageKey (localStorage key for the
  * edited code; none keeps nothing), onFinish(record) after each run ends, readOnly (no run
  * controls, for pages that only replay).
  * Returns {getCode, setCode(code, {asExample}), setOptions, state, runId, run, stop, reset,
@@ -94,8 +96,8 @@ export function mountWorkspace(element, options = {}) {
   });
 
   const runbar = createRunBar(bar, {
-    mode: options.mode || "eager",
-    device: options.device || "auto",
+    mode: options.mode || CONTRACT.defaultMode,
+    device: options.device || CONTRACT.defaultDevice,
     readOnly,
     onRun: () => run(),
     onStop: () => stop(),
@@ -197,7 +199,7 @@ export function mountWorkspace(element, options = {}) {
         runbar.resources(event);
         break;
       case "done": {
-        setState(TERMINAL_STATUSES.has(event.status) ? event.status : "failed");
+        setState(TERMINAL_STATUSES.has(event.status) ? event.status : FAILED);
         runbar.finished(event.duration_ms);
         const notice = endNotice(event);
         if (notice) views.output.notice(...notice);
@@ -233,7 +235,7 @@ export function mountWorkspace(element, options = {}) {
       },
       onLost: (error) => {
         running = false;
-        setState("worker-lost", error.message);
+        setState(WORKER_LOST, error.message);
       },
     }).start();
   }
@@ -242,7 +244,7 @@ export function mountWorkspace(element, options = {}) {
     if (running || readOnly) return;
     running = true;
     clearResults();
-    setState("starting");
+    setState(STARTING);
     let created;
     try {
       created = await postJSON("/api/runs", { code: editor.getCode(), mode: runbar.mode(), device: runbar.device(), ...(concept ? { concept } : {}) });
@@ -255,7 +257,7 @@ export function mountWorkspace(element, options = {}) {
     }
     runId = created.id;
     runbar.runUrl(created.url);
-    setState(created.status || "queued");
+    setState(created.status || QUEUED);
     follow(created.ws);
   }
 
@@ -310,7 +312,7 @@ export function mountWorkspace(element, options = {}) {
       runbar.finished(record.duration_ms);
     } else {
       running = true;
-      if (lastStatus === "idle") setState(record.status || "queued");
+      if (lastStatus === "idle") setState(record.status || QUEUED);
       follow(`/ws/runs/${encodeURIComponent(runId)}`, after);
     }
     return record;

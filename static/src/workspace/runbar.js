@@ -3,11 +3,11 @@
 // the worker's device and TensorFlow version, links to the run page and to a shared copy.
 import { el } from "../base/dom.js";
 import { format, t } from "../base/i18n.js";
+import { CONTRACT } from "../base/contract.js";
+import { BUSY_STATUSES, RUNNING, STARTING, TERMINAL_STATUSES } from "../base/statuses.js";
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 export const RUN_SHORTCUT = isMac ? "⌘+Enter" : "Ctrl+Enter";
-
-export const TERMINAL_STATUSES = new Set(["succeeded", "failed", "timeout", "cancelled", "oom", "killed", "worker-lost"]);
 
 function statusLabel(status) {
   const labels = {
@@ -25,6 +25,24 @@ function statusLabel(status) {
     rejected: t("Not started"),
   };
   return labels[status] || status;
+}
+
+// Labels of the contract's modes and device choices; one without a label here shows its name.
+function modeLabel(mode) {
+  const labels = { eager: t("Eager"), graph: t("Graph (TF1)") };
+  return labels[mode] || mode;
+}
+
+function deviceLabel(device) {
+  const labels = { auto: t("Auto") };
+  return labels[device] || device.toUpperCase();
+}
+
+// The default (auto) first, then the device classes from the commonest up: the contract lists
+// them best first, the picker cheapest first.
+function deviceOrder() {
+  const classes = CONTRACT.deviceClasses;
+  return [...CONTRACT.deviceChoices.filter((choice) => !classes.includes(choice)), ...[...classes].reverse()];
 }
 
 function seconds(ms) {
@@ -46,8 +64,8 @@ export function createRunBar(parent, { mode, device, readOnly, onRun, onStop, on
   const stop = el("button", { type: "button", class: "pg-btn pg-btn-danger", "data-action": "stop", hidden: true },
     el("span", { "aria-hidden": "true", text: "■" }), t("Stop"));
   const reset = el("button", { type: "button", class: "pg-btn", "data-action": "reset", title: t("Put the example code back") }, t("Reset"));
-  const modePick = picker(t("Mode"), "mode", [["eager", t("Eager")], ["graph", t("Graph (TF1)")]], mode);
-  const devicePick = picker(t("Device"), "device", [["auto", t("Auto")], ["cpu", "CPU"], ["gpu", "GPU"], ["tpu", "TPU"]], device);
+  const modePick = picker(t("Mode"), "mode", CONTRACT.modes.map((m) => [m, modeLabel(m)]), mode);
+  const devicePick = picker(t("Device"), "device", deviceOrder().map((d) => [d, deviceLabel(d)]), device);
 
   const status = el("span", { class: "pg-status", "data-status": "idle", role: "status", text: statusLabel("idle") });
   const elapsed = el("span", { class: "pg-meter", "data-meter": "elapsed", title: t("Elapsed time") });
@@ -85,27 +103,27 @@ export function createRunBar(parent, { mode, device, readOnly, onRun, onStop, on
       if (m && has(modePick.select, m)) modePick.select.value = m;
       if (d && has(devicePick.select, d)) devicePick.select.value = d;
     },
-    /** Greys out device classes without a live worker; `classes` is a Set of "cpu", "gpu", ... */
+    /** Greys out device classes without a live worker; `classes` is a Set of contract device classes. */
     setDevices(classes, details = {}) {
       for (const option of devicePick.select.options) {
-        if (option.value === "auto") continue;
+        if (!CONTRACT.deviceClasses.includes(option.value)) continue;
         const live = classes.has(option.value);
         option.disabled = !live;
         option.textContent = live ? (details[option.value] || option.value.toUpperCase()) : format(t("%(device)s (no worker)"), { device: option.value.toUpperCase() });
       }
-      if (devicePick.select.selectedOptions[0]?.disabled) devicePick.select.value = "auto";
+      if (devicePick.select.selectedOptions[0]?.disabled) devicePick.select.value = CONTRACT.defaultDevice;
     },
     setStatus(value, detail = "") {
       status.dataset.status = value;
       status.textContent = detail ? `${statusLabel(value)} — ${detail}` : statusLabel(value);
-      const busy = value === "starting" || value === "queued" || value === "running";
+      const busy = BUSY_STATUSES.has(value);
       run.disabled = busy;
       stop.hidden = !busy;
-      stop.disabled = value === "starting";
+      stop.disabled = value === STARTING;
       modePick.select.disabled = busy;
       devicePick.select.disabled = busy;
       share.hidden = readOnly || !TERMINAL_STATUSES.has(value) || !runLink.href;
-      if (value === "running" && !timer) {
+      if (value === RUNNING && !timer) {
         startedAt = performance.now();
         timer = setInterval(() => {
           elapsed.textContent = seconds(performance.now() - startedAt);

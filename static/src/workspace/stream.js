@@ -2,7 +2,7 @@
 // dropped socket is reopened with ?after=<last seq seen> until `done` arrives; if the socket
 // keeps failing, the stored record (GET /api/runs/<id>) fills in what is missing.
 import { getJSON, socketUrl } from "../base/api.js";
-import { TERMINAL_STATUSES } from "./runbar.js";
+import { TERMINAL_STATUSES } from "../base/statuses.js";
 
 const BACKOFF_MS = [100, 250, 500, 1000, 2000, 3000];
 const CHECK_RECORD_AFTER = 3;
