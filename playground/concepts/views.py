@@ -1,42 +1,20 @@
-"""JSON API for concepts and tours, and grading a finished run against a tour step's checks."""
+"""The concept and tour JSON API, and grading a finished run against a tour step's checks."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
+from contract.events import TERMINAL_STATUSES
+from playground.api import ApiError, allow, error, json_object, not_found, reads_session
+
 from . import serialize
-from .checks import TERMINAL_STATUSES, evaluate
+from .checks import evaluate
 from .models import Concept, Tour, TourStep
 
 # A step without checks is a read-and-run step: running it cleanly is what "done" means.
 READ_AND_RUN = [{"kind": "no_error"}]
-
-View = Callable[..., JsonResponse]
-
-
-def error(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if field:
-        body["field"] = field
-    return JsonResponse({"error": body}, status=status)
-
-
-def allow(method: str) -> Callable[[View], View]:
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-            if request.method != method:
-                response = error(405, "method_not_allowed", f"use {method}")
-                response["Allow"] = method
-                return response
-            return view(request, *args, **kwargs)
-        return wrapper
-    return decorate
 
 
 @allow("GET")
@@ -49,7 +27,7 @@ def concept_list(request: HttpRequest) -> JsonResponse:
 def concept_detail(request: HttpRequest, slug: str) -> JsonResponse:
     concept = Concept.objects.filter(slug=slug).prefetch_related("examples").first()
     if concept is None:
-        return error(404, "concept_not_found", f"no concept {slug!r}")
+        return not_found(f"concept {slug!r}")
     return JsonResponse(serialize.concept_detail(concept))
 
 
@@ -62,33 +40,35 @@ def tour_list(request: HttpRequest) -> JsonResponse:
 def tour_detail(request: HttpRequest, slug: str) -> JsonResponse:
     tour = Tour.objects.filter(slug=slug).first()
     if tour is None:
-        return error(404, "tour_not_found", f"no tour {slug!r}")
+        return not_found(f"tour {slug!r}")
     return JsonResponse(serialize.tour_detail(tour))
 
 
-def _run_id(request: HttpRequest) -> str | None:
-    try:
-        body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    run = body.get("run") if isinstance(body, dict) else None
-    return run if isinstance(run, str) and run else None
+def check_run_id(body: dict[str, Any]) -> str:
+    run = body.get("run")
+    if not isinstance(run, str) or not run:
+        raise ApiError(400, "missing" if run is None else "invalid",
+                       '`run` must be the id of a run: send {"run": "<run id>"}.', "run")
+    return run
 
 
 @allow("POST")
-def step_check(request: HttpRequest, slug: str, n: int) -> JsonResponse:
+@json_object
+@reads_session
+def step_check(request: HttpRequest, slug: str, n: int, *, body: dict[str, Any],
+               session_key: str | None) -> JsonResponse:
     from playground.runs.actions import run_record  # the runs app owns run records
 
     step = TourStep.objects.filter(tour__slug=slug, position=n).first()
     if step is None:
-        return error(404, "step_not_found", f"tour {slug!r} has no step {n}")
-    run_id = _run_id(request)
-    if run_id is None:
-        return error(400, "bad_request", 'send JSON {"run": "<run id>"}', field="run")
-    record = run_record(run_id, request.session.session_key)
+        return not_found(f"step {n} in tour {slug!r}")
+    try:
+        run_id = check_run_id(body)
+    except ApiError as bad:
+        return bad.response()
+    record = run_record(run_id, session_key)
     if record is None:
-        return error(404, "run_not_found", f"no run {run_id!r} in this session")
+        return not_found(f"run {run_id!r} in this browser session")
     if record.get("status") not in TERMINAL_STATUSES:
-        return error(409, "run_not_finished",
-                     "the run has not finished yet; check it when it is done")
+        return error(409, "not_finished", "The run has not finished yet: check it once it has.")
     return JsonResponse(evaluate(step.checks or READ_AND_RUN, record, lang=None))

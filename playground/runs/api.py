@@ -1,83 +1,99 @@
-"""The run API of DESIGN §3: parse, call one action, answer JSON."""
+"""The run API of DESIGN §3: parse the request, call one action, answer JSON."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_POST
 
+from contract.job import DEFAULT_DEVICE, DEFAULT_MODE, DEVICE_CHOICES, MODES, SEED_RANGE, Job
+from contract.limits import Limits
+from playground.api import (
+    ApiError,
+    allow,
+    error,
+    json_object,
+    not_found,
+    reads_session,
+    starts_session,
+)
 from playground.middleware import pooled
 from playground.runs import actions, streams
-from playground.runs.errors import error
 
-MODES = ("eager", "graph")
-DEVICES = ("auto", "cpu", "gpu", "tpu")
-
-
-class BadInput(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.response = error(status, code, message, field)
+CODE_LIMIT = Limits.from_env().code_bytes
+CONCEPT_MAX = 100  # Run.concept's length
 
 
-def session_key(request: HttpRequest) -> str:
-    if not request.session.session_key:
-        request.session.save()
-    return str(request.session.session_key)
-
-
-def parse_run(request: HttpRequest) -> dict[str, Any]:
-    try:
-        body = json.loads(request.body or b"null")
-    except RequestDataTooBig:
-        raise BadInput(413, "too_large", "The code is too large.", "code") from None
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput(400, "bad_json", "The body must be a JSON object.") from None
-    if not isinstance(body, dict):
-        raise BadInput(400, "bad_json", "The body must be a JSON object.")
-    code = body.get("code")
+def check_code(code: Any) -> str:
     if not isinstance(code, str):
-        raise BadInput(400, "missing" if code is None else "invalid",
+        raise ApiError(400, "missing" if code is None else "invalid",
                        "`code` must be a string with the program to run.", "code")
     if "\x00" in code:
-        raise BadInput(400, "invalid", "The code contains a NUL character, which Python cannot "
+        raise ApiError(400, "invalid", "The code contains a NUL character, which Python cannot "
                        "compile.", "code")
-    if len(code.encode("utf-8", "surrogatepass")) > settings.RUN_MAX_CODE_BYTES:
-        raise BadInput(413, "too_large", f"The code is over the limit of "
-                       f"{settings.RUN_MAX_CODE_BYTES // 1024} KiB.", "code")
-    mode = body.get("mode", "eager")
-    if mode not in MODES:
-        raise BadInput(400, "invalid", "`mode` must be \"eager\" or \"graph\".", "mode")
-    device = body.get("device", "auto")
-    if device not in DEVICES:
-        raise BadInput(400, "invalid", "`device` must be one of auto, cpu, gpu, tpu.", "device")
-    concept = body.get("concept") or ""
-    if not isinstance(concept, str) or len(concept) > 100 or "\x00" in concept:
-        raise BadInput(400, "invalid", "`concept` must be a concept slug.", "concept")
-    seed = body.get("seed")
+    if len(code.encode("utf-8", "surrogatepass")) > CODE_LIMIT:
+        raise ApiError(413, "too_large", f"The code is over the limit of {CODE_LIMIT // 1024} "
+                       "KiB.", "code")
+    return code
+
+
+def check_choice(body: dict[str, Any], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = body.get(name, default)
+    if value not in choices:
+        raise ApiError(400, "invalid", f"`{name}` must be one of {', '.join(choices)}.", name)
+    return str(value)
+
+
+def check_concept(concept: Any) -> str:
+    """A concept slug, or "" for none; whether it names a known concept does not matter."""
+    concept = concept or ""
+    if not isinstance(concept, str) or len(concept) > CONCEPT_MAX or "\x00" in concept:
+        raise ApiError(400, "invalid", "`concept` must be a concept slug.", "concept")
+    return concept
+
+
+def check_seed(seed: Any) -> int | None:
+    low, high = SEED_RANGE
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
-                             or not 0 <= seed < 2**32):
-        raise BadInput(400, "invalid", "`seed` must be an integer from 0 to 2**32-1.", "seed")
-    keras_graphs = body.get("keras_graphs", False)
-    if not isinstance(keras_graphs, bool):
-        raise BadInput(400, "invalid", "`keras_graphs` must be true or false.", "keras_graphs")
-    return {"code": code, "mode": mode, "device": device, "concept": concept, "seed": seed,
-            "keras_graphs": keras_graphs}
+                             or not low <= seed < high):
+        raise ApiError(400, "invalid", f"`seed` must be an integer from {low} to {high - 1}.",
+                       "seed")
+    return seed
 
 
-@require_POST
+def check_flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise ApiError(400, "invalid", f"`{name}` must be true or false.", name)
+    return value
+
+
+def parse_run(body: dict[str, Any]) -> tuple[Job, str, str]:
+    """What a `POST /api/runs` body asks for: the job, the device choice and the concept; the
+    first field at fault (in the order of DESIGN §3) raises ApiError naming it."""
+    code = check_code(body.get("code"))
+    mode = check_choice(body, "mode", MODES, DEFAULT_MODE)
+    device = check_choice(body, "device", DEVICE_CHOICES, DEFAULT_DEVICE)
+    concept = check_concept(body.get("concept"))
+    job = Job(code=code, mode=mode, seed=check_seed(body.get("seed")),
+              keras_graphs=check_flag(body, "keras_graphs"))
+    return job, device, concept
+
+
+def no_such_run(run_id: str) -> JsonResponse:
+    return not_found(f"run {run_id!r} in this browser session")
+
+
+@allow("POST")
 @pooled
-def create_run(request: HttpRequest) -> JsonResponse:
+@json_object
+@starts_session
+def create_run(request: HttpRequest, *, body: dict[str, Any], session_key: str) -> JsonResponse:
     try:
-        fields = parse_run(request)
-    except BadInput as bad:
-        return bad.response
-    try:
-        run = actions.create_run(session_key(request), **fields)
+        job, device, concept = parse_run(body)
+        run = actions.create_run(session_key, job, device=device, concept=concept)
+    except ApiError as bad:
+        return bad.response()
     except actions.RateLimited as exc:
         return error(429, "rate_limited", str(exc))
     except actions.NoWorker as exc:
@@ -86,26 +102,26 @@ def create_run(request: HttpRequest) -> JsonResponse:
                          "url": f"/runs/{run.id}"}, status=201)
 
 
-@require_GET
+@allow("GET")
 @pooled
-def get_run(request: HttpRequest, run_id: str) -> JsonResponse:
-    record = actions.run_record(run_id, request.session.session_key)
-    if record is None:
-        return error(404, "not_found", "No such run in this browser session.")
-    return JsonResponse(record)
+@reads_session
+def get_run(request: HttpRequest, run_id: str, *, session_key: str | None) -> JsonResponse:
+    record = actions.run_record(run_id, session_key)
+    return JsonResponse(record) if record is not None else no_such_run(run_id)
 
 
-@require_POST
+@allow("POST")
 @pooled
-def cancel_run(request: HttpRequest, run_id: str) -> JsonResponse:
-    run = actions.get_owned(run_id, request.session.session_key)
+@reads_session
+def cancel_run(request: HttpRequest, run_id: str, *, session_key: str | None) -> JsonResponse:
+    run = actions.get_owned(run_id, session_key)
     if run is None:
-        return error(404, "not_found", "No such run in this browser session.")
+        return no_such_run(run_id)
     actions.cancel_run(run)
     return JsonResponse({"id": run.id, "status": "cancelling"}, status=202)
 
 
-@require_GET
+@allow("GET")
 @pooled
 def devices(request: HttpRequest) -> JsonResponse:
     live = streams.live_classes()
@@ -117,10 +133,10 @@ def devices(request: HttpRequest) -> JsonResponse:
     ]})
 
 
-@require_GET
+@allow("GET")
 @ensure_csrf_cookie
 @pooled
-def session(request: HttpRequest) -> JsonResponse:
+@starts_session
+def session(request: HttpRequest, *, session_key: str) -> JsonResponse:
     """Starts the browser session and hands out the CSRF cookie, for API clients."""
-    session_key(request)
     return JsonResponse({"ok": True})

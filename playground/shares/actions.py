@@ -2,19 +2,25 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
+from contract.events import TERMINAL_STATUSES
 from playground.runs import actions as run_actions
 from playground.runs.models import Run
 from playground.shares.models import Share
+
+if TYPE_CHECKING:
+    from playground.api import Code
 
 MAX_SHARE_BYTES = 32 * 1024 * 1024
 
 
 class NotShareable(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    """The run cannot be shared; `status` and `code` are the API's answer (playground.api)."""
+
+    def __init__(self, status: int, code: Code, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
@@ -25,7 +31,7 @@ def share_run(run: Run) -> tuple[Share, bool]:
     if existing:
         return existing, False
     record = run_actions.record(run)
-    if record["status"] not in run_actions.TERMINAL:
+    if record["status"] not in TERMINAL_STATUSES:
         raise NotShareable(409, "not_finished", "Only a finished run can be shared.")
     if len(json.dumps(record)) > MAX_SHARE_BYTES:
         raise NotShareable(413, "too_large", "This run's output is too large to share.")

@@ -89,10 +89,20 @@ def test_a_body_over_django_limit_is_json_413(client):
     assert status == 413 and answer["error"]["code"] == "too_large"
 
 
+@pytest.mark.parametrize("raw", [b"", b"not json", b"[1]", b'"code"', b"\xff{}",
+                                 b"[" * 100_000 + b"]" * 100_000])
+def test_a_body_that_is_not_a_json_object_is_400_bad_json(client, raw):
+    status, answer = post(client, raw)
+    assert status == 400 and answer["error"]["code"] == "bad_json"
+
+
 def test_unknown_run_and_wrong_method_are_json(client):
-    assert client.get("/api/runs/nope").json()["error"]["code"] == "not_found"
+    unknown = client.get("/api/runs/nope")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+    assert "'nope'" in unknown.json()["error"]["message"]
     answer = client.get("/api/runs")
     assert answer.status_code == 405 and answer.json()["error"]["code"] == "method_not_allowed"
+    assert answer["Allow"] == "POST"
 
 
 def test_a_run_that_ends_before_its_row_is_written_is_stored_on_a_retry(empty_redis):
