@@ -11,9 +11,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-TERMINAL_STATUSES = frozenset(
-    {"succeeded", "failed", "timeout", "cancelled", "oom", "killed", "worker-lost"}
-)
+from contract.events import TERMINAL_STATUSES
+
 LANGUAGES = ("en", "ja")
 
 Text = dict[str, str]

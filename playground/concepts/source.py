@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contract.job import DEFAULT_MODE, MODES
+
 from . import checks
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
 LANGUAGES = ("en", "ja")
-MODES = ("eager", "graph")
 SECTIONS = {
     "en": ("Definition", "Explanation", "Uses"),
     "ja": ("定義", "解説", "使いどころ"),
@@ -178,7 +179,7 @@ class _Reader:
         return [dict(e) for e in entries if isinstance(e, dict)]
 
     def mode(self, path: Path, data: dict[str, Any]) -> str:
-        mode = data.get("mode", "eager")
+        mode = data.get("mode", DEFAULT_MODE)
         if mode not in MODES:
             self.problem(path, f"mode must be one of {MODES}, not {mode!r}")
         return str(mode)

@@ -5,10 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from contract.job import DEFAULT_DEVICE, DEFAULT_MODE, DEVICE_CHOICES, MODES
 from playground.runs import actions
 
-MODES = ("eager", "graph")
-DEVICES = ("auto", "cpu", "gpu", "tpu")
 SLUG_MAX = 100
 
 # What /play opens with when no concept example is asked for.
@@ -30,8 +29,8 @@ print("double_sum(x) =", double_sum(x).numpy())
 '''
 
 
-def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
-    return value if value in allowed else allowed[0]
+def _choice(value: str | None, allowed: tuple[str, ...], default: str) -> str:
+    return value if value is not None and value in allowed else default
 
 
 @ensure_csrf_cookie
@@ -42,8 +41,8 @@ def play(request: HttpRequest) -> HttpResponse:
         "concept": concept or None,
         "example": example or None,
         "code": STARTER_CODE,
-        "mode": _choice(request.GET.get("mode"), MODES),
-        "device": _choice(request.GET.get("device"), DEVICES),
+        "mode": _choice(request.GET.get("mode"), MODES, DEFAULT_MODE),
+        "device": _choice(request.GET.get("device"), DEVICE_CHOICES, DEFAULT_DEVICE),
     }
     return render(request, "web/play.html", {"page_data": page_data})
 
