@@ -141,7 +141,7 @@ class ProcessMeter:
     """CPU of the stack's processes, split into web, worker and zygote (spare refill + runs)."""
 
     def __init__(self, stack: Stack) -> None:
-        self.web = [p.pid for name, p in stack.procs if name in ("daphne", "web-worker")]
+        self.web = [p.pid for name, p in stack.procs if name in ("daphne", "recorder")]
         self.worker = [p.pid for name, p in stack.procs if name.startswith("trainer")]
         self.zygotes = [c for w in self.worker for c in children_of(w)]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,22 @@ CHILD_EVENTS: dict[str, ChildEvent] = {
 
 EVENT_TYPES = (*SUPERVISOR_EVENTS, *CHILD_EVENTS)
 MAX_DEPTH = 32
+
+
+def encode_event(seq: int, kind: str, t: int, fields: dict[str, Any]) -> str:
+    """An event as its stream entry holds it: the envelope first, then `fields`, which can
+    never override it. Readers may relay the text as it is (see `is_done`)."""
+    event: dict[str, Any] = {"seq": seq, "type": kind, "t": t}
+    event.update((k, v) for k, v in fields.items() if k not in ENVELOPE)
+    return json.dumps(event, separators=(",", ":"), allow_nan=False)
+
+
+_DONE_PREFIX = re.compile(rb'^\{"seq":\d+,"type":"done",')
+
+
+def is_done(entry: bytes) -> bool:
+    """Whether an entry written by `encode_event` is a `done`, without parsing it."""
+    return _DONE_PREFIX.match(entry) is not None
 
 
 def text_safe(text: str) -> str:

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from contract.limits import Limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -111,26 +113,19 @@ WHITENOISE_USE_FINDERS = True
 # esbuild names bundles `<name>-<8 base32 chars>.<ext>`: those never change, cache them forever.
 WHITENOISE_IMMUTABLE_FILE_TEST = r"-[A-Z2-7]{8}\.[a-z0-9]+$"
 
-# Celery (the web side only sends tasks by name).
+# Celery: the web side only sends tasks by name.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 # One Redis client per broker channel instead of one per message (playground/broker.py).
 CELERY_BROKER_TRANSPORT = "playground.broker:Transport"
-# Celery's Django fixup closes the database connection before and after every task unless this
-# is set; then it closes it every that many tasks. Between those the web worker keeps it as
-# Django keeps a request's: until CONN_MAX_AGE or an error (playground/celery.py).
-CELERY_DB_REUSE_MAX = 1000
 
-# The run API. Limits of the sandbox itself live in trainer/limits.py.
-RUN_MAX_CODE_BYTES = envint("RUN_MAX_CODE_BYTES", 1024 * 1024)
+# The run API. The limits of a run are contract.limits' (RUN_MAX_CODE_BYTES and the others).
+RUN_MAX_CODE_BYTES = Limits.from_env().code_bytes
 DATA_UPLOAD_MAX_MEMORY_SIZE = RUN_MAX_CODE_BYTES * 2 + 64 * 1024
 RUN_RATE_LIMIT = os.environ.get("RUN_RATE_LIMIT", "1200/m")
 # Runs one browser session may have queued or running at once: a script that fires runs without
 # waiting for them gets 429 instead of filling the queue ahead of everybody else.
 RUN_MAX_IN_FLIGHT = envint("RUN_MAX_IN_FLIGHT", 4)
 SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60/h")
-STREAM_TTL_SECONDS = envint("STREAM_TTL_SECONDS", 24 * 3600)
-# A run with no terminal event this long after its last event is declared worker-lost.
-RUN_STALE_SECONDS = envint("RUN_STALE_SECONDS", 120)
 
 LOGGING = {
     "version": 1,

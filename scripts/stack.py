@@ -1,8 +1,8 @@
 """Start the whole playground on this machine and stop everything it started.
 
-Redis (only when none answers at REDIS_URL), the web-side Celery worker, a trainer worker with
-its zygote, and Daphne. `python scripts/stack.py serve` runs until Ctrl-C; the test suite uses
-`Stack` directly.
+Redis (only when none answers at REDIS_URL), the recorder (stores finished runs, declares lost
+ones), a trainer worker with its zygote, and Daphne. `python scripts/stack.py serve` runs until
+Ctrl-C; the test suite uses `Stack` directly.
 """
 from __future__ import annotations
 
@@ -86,10 +86,7 @@ class Stack:
     def start(self, wait: bool = True) -> None:
         self.start_redis_if_needed()
         python = str(BIN / "python")
-        self._spawn("web-worker", [str(BIN / "celery"), "-A", "playground", "worker", "-Q", "web",
-                                   "-P", "solo", "--without-gossip", "--without-mingle",
-                                   "--without-heartbeat", "--loglevel=WARNING",
-                                   f"--hostname=web@%h-{self.port}"])
+        self._spawn("recorder", [python, "manage.py", "record_runs"])
         for i in range(self.workers):
             self._spawn(f"trainer-{i}", [python, "-m", "trainer", "worker", "--loglevel=INFO"])
         self._spawn("daphne", [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),

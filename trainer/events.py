@@ -7,14 +7,13 @@ flush that writes `running` records which worker supervises the run; the flush t
 """
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import redis
 
 from contract import keys
-from contract.events import ENVELOPE
+from contract.events import encode_event
 
 
 class EventStream:
@@ -39,9 +38,7 @@ class EventStream:
     def add(self, kind: str, fields: dict[str, Any]) -> None:
         """Queue one event; `fields` is data and never overrides `seq`, `type` or `t`."""
         self.seq += 1
-        event: dict[str, Any] = {"seq": self.seq, "type": kind, "t": self.elapsed_ms()}
-        event.update((k, v) for k, v in fields.items() if k not in ENVELOPE)
-        self.pending.append((self.seq, json.dumps(event, separators=(",", ":"))))
+        self.pending.append((self.seq, encode_event(self.seq, kind, self.elapsed_ms(), fields)))
         if kind == "done":
             self.ended = True
 

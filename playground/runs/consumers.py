@@ -13,6 +13,8 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from contract import keys
+from contract.events import is_done
 from playground.runs import actions, streams
 from playground.runs.models import Run
 
@@ -21,14 +23,11 @@ BATCH = 500
 NOT_FOUND = 4404
 
 
+FIELD = keys.STREAM_FIELD.encode()
+
+
 def _owned(run_id: str, session_key: str | None) -> Run | None:
     return actions.get_owned(run_id, session_key)
-
-
-def _check_stale(run_id: str) -> None:
-    run = Run.objects.filter(id=run_id).first()
-    if run is not None and not run.is_finished:
-        actions.declare_lost_if_stale(run, streams.read_all(run_id))
 
 
 class RunConsumer(AsyncWebsocketConsumer):
@@ -69,8 +68,8 @@ class RunConsumer(AsyncWebsocketConsumer):
         if not session_key:
             return None, []
         pipe = streams.async_client().pipeline(transaction=False)
-        pipe.get(streams.owner_key(run_id))
-        pipe.xread({streams.stream_key(run_id): f"{after}-0"}, count=BATCH)
+        pipe.get(keys.owner_key(run_id))
+        pipe.xread({keys.stream_key(run_id): keys.entry_id(after)}, count=BATCH)
         owner, ready = await pipe.execute()
         if owner is None:
             return await database_sync_to_async(_owned)(run_id, session_key), []
@@ -105,8 +104,8 @@ class RunConsumer(AsyncWebsocketConsumer):
     async def _follow_stream(self, run: Run, after: int, ready: list[Any]) -> None:
         """`ready`: an XREAD answer already in hand, sent before the first blocking read."""
         r = streams.async_client()
-        key = streams.stream_key(run.id)
-        last = f"{after}-0"
+        key = keys.stream_key(run.id)
+        last = keys.entry_id(after)
         while True:
             if ready:
                 answer, ready = ready, []
@@ -122,11 +121,10 @@ class RunConsumer(AsyncWebsocketConsumer):
                     if stored.is_finished:
                         await self._replay_stored(stored.events, int(last.split("-")[0]))
                         return
-                await database_sync_to_async(_check_stale)(run.id)
                 continue
             for entry_id, fields in answer[0][1]:
                 last = entry_id.decode()
-                event = json.loads(fields[b"e"])
-                await self._send_event(event)
-                if event["type"] == "done":
+                # Relayed as written: the entry is already the event's JSON.
+                await self.send(text_data=fields[FIELD].decode())
+                if is_done(fields[FIELD]):
                     return

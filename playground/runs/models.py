@@ -5,7 +5,8 @@ import secrets
 
 from django.db import models
 
-TERMINAL = ("succeeded", "failed", "timeout", "cancelled", "oom", "killed", "worker-lost")
+from contract.events import RUN_STATUSES, TERMINAL_STATUSES
+from contract.job import DEFAULT_MODE, DEVICE_CLASSES, MODES
 
 
 def new_run_id() -> str:
@@ -13,14 +14,14 @@ def new_run_id() -> str:
 
 
 class Run(models.Model):
-    MODES = [("eager", "eager"), ("graph", "graph")]
-    DEVICES = [("cpu", "cpu"), ("gpu", "gpu"), ("tpu", "tpu")]
-    STATUSES = [(s, s) for s in ("queued", "running", *TERMINAL)]
+    MODES = [(m, m) for m in MODES]
+    DEVICES = [(d, d) for d in sorted(DEVICE_CLASSES)]
+    STATUSES = [(s, s) for s in RUN_STATUSES]
 
     id = models.CharField(primary_key=True, max_length=32, default=new_run_id, editable=False)
     session_key = models.CharField(max_length=64, db_index=True)
     code = models.TextField()
-    mode = models.CharField(max_length=8, choices=MODES, default="eager")
+    mode = models.CharField(max_length=8, choices=MODES, default=DEFAULT_MODE)
     device = models.CharField(max_length=8, choices=DEVICES, default="cpu")
     concept = models.CharField(max_length=100, blank=True, default="")
     seed = models.BigIntegerField(null=True, blank=True)
@@ -41,4 +42,4 @@ class Run(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in TERMINAL
+        return self.status in TERMINAL_STATUSES

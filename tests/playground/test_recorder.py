@@ -1,0 +1,150 @@
+"""Ending and storing runs on the web side: the heartbeat watcher declares lost runs, the
+recorder stores finished ones from the finished stream, and reading a run never writes it.
+Real Redis, real database; no worker."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import redis
+from django.test import Client
+
+from contract import keys
+from contract.events import encode_event
+from tests.conftest import UNIT_REDIS_DB, redis_db
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def r(settings, redis_server):
+    from playground.runs import streams
+
+    settings.REDIS_URL = redis_db(redis_server, UNIT_REDIS_DB)
+    streams._sync = None
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    streams._sync = None
+
+
+def write(r: redis.Redis, run_id: str, *events: tuple[str, dict]) -> None:
+    last = r.xrevrange(keys.stream_key(run_id), count=1)
+    seq = int(last[0][0].split(b"-")[0]) if last else 0
+    for kind, fields in events:
+        seq += 1
+        r.xadd(keys.stream_key(run_id), {"e": encode_event(seq, kind, seq, fields)},
+               id=keys.entry_id(seq))
+
+
+def finished(run_id: str, r: redis.Redis) -> None:
+    write(r, run_id, ("status", {"status": "running", "started_at": time.time(), "runtime": {}}),
+          ("stdout", {"text": "hi\n"}),
+          ("done", {"status": "succeeded", "duration_ms": 3, "exit_code": 0}))
+    r.xadd(keys.FINISHED_STREAM, {"run": run_id})
+
+
+def heartbeat(r: redis.Redis, field: str, age: float) -> None:
+    r.hset(keys.WORKERS_KEY, field, json.dumps({"class": "cpu", "seen": time.time() - age}))
+
+
+def stream_types(r: redis.Redis, run_id: str) -> list[tuple[int, str, str | None]]:
+    from playground.runs import streams
+
+    return [(e["seq"], e["type"], e.get("status")) for e in streams.read_all(run_id)]
+
+
+def test_a_run_that_ends_before_its_row_is_written_is_stored_on_a_retry(r, monkeypatch):
+    """The task goes out before the row is written: the recorder waits for the row, never
+    drops the run's output."""
+    from playground.runs import recorder
+    from playground.runs.models import Run
+
+    monkeypatch.setattr(recorder, "RETRY_MS", 0)
+    finished("early", r)
+    rec = recorder.Recorder(r, "test")
+    assert rec.step(block_ms=10) == 0  # no row yet: left pending
+    assert r.xpending(keys.FINISHED_STREAM, recorder.GROUP)["pending"] == 1
+    Run.objects.create(id="early", session_key="k", code="print('hi')")
+    assert rec.step(block_ms=10) == 1
+    stored = Run.objects.get(id="early")
+    assert stored.status == "succeeded" and [e["type"] for e in stored.events] == [
+        "status", "stdout", "done"]
+    assert stored.duration_ms == 3 and stored.finished is not None
+    assert r.xpending(keys.FINISHED_STREAM, recorder.GROUP)["pending"] == 0
+
+
+def test_a_run_announced_twice_is_stored_once(r):
+    from playground.runs import recorder
+    from playground.runs.models import Run
+
+    Run.objects.create(id="twice", session_key="k", code="1")
+    finished("twice", r)
+    r.xadd(keys.FINISHED_STREAM, {"run": "twice"})
+    rec = recorder.Recorder(r, "test")
+    assert rec.step(block_ms=10) == 2
+    assert Run.objects.get(id="twice").status == "succeeded"
+
+
+def test_reading_a_finished_run_before_it_is_stored_writes_nothing(r, client: Client):
+    from playground.runs.models import Run
+
+    client.get("/api/session")
+    Run.objects.create(id="fresh", session_key=client.session.session_key, code="1")
+    finished("fresh", r)
+    record = client.get("/api/runs/fresh").json()
+    assert record["status"] == "succeeded" and record["duration_ms"] == 3
+    assert record["finished"] is not None and len(record["events"]) == 3
+    assert Run.objects.get(id="fresh").status == "queued"  # the recorder stores it, not a GET
+
+
+def test_a_run_whose_worker_stopped_beating_ends_worker_lost_once(r):
+    from playground.runs import watcher
+
+    heartbeat(r, "cpu:dead:1", age=keys.HEARTBEAT_TTL + 1)
+    heartbeat(r, "cpu:alive:2", age=0)
+    write(r, "orphan", ("status", {"status": "running"}), ("stdout", {"text": "a"}))
+    write(r, "healthy", ("status", {"status": "running"}))
+    r.hset(keys.RUNNING_KEY, mapping={"orphan": "cpu:dead:1", "healthy": "cpu:alive:2"})
+    assert watcher.sweep(r) == ["orphan"]
+    assert stream_types(r, "orphan")[-1] == (3, "done", "worker-lost")
+    assert stream_types(r, "healthy") == [(1, "status", "running")]
+    assert [f[b"run"] for _id, f in r.xrange(keys.FINISHED_STREAM)] == [b"orphan"]
+    assert r.hkeys(keys.RUNNING_KEY) == [b"healthy"]
+    assert watcher.sweep(r) == []  # declared once
+    assert len(stream_types(r, "orphan")) == 3
+
+
+def test_a_worker_that_writes_its_done_first_wins(r):
+    """The watcher and a slow worker race for the same seq: Redis keeps one `done`."""
+    from playground.runs import watcher
+
+    write(r, "race", ("status", {"status": "running"}))
+    r.hset(keys.RUNNING_KEY, "race", "cpu:gone:1")
+    original = r.xadd
+    slow_worker = redis.Redis(connection_pool=r.connection_pool)
+
+    def worker_first(name, fields, id="*", **kw):
+        write(slow_worker, "race", ("done", {"status": "succeeded", "duration_ms": 1,
+                                             "exit_code": 0}))
+        return original(name, fields, id=id, **kw)
+
+    r.xadd = worker_first
+    try:
+        assert watcher.declare_lost(r, "race") is False
+    finally:
+        del r.xadd
+    assert stream_types(r, "race") == [(1, "status", "running"), (2, "done", "succeeded")]
+
+
+def test_a_run_queued_for_too_long_ends_worker_lost(r):
+    from playground.runs import watcher
+
+    old = time.time() - watcher.QUEUED_TOO_LONG_SECONDS - 1
+    r.hset(keys.QUEUED_KEY, mapping={"stuck": json.dumps({"device": "gpu", "at": old}),
+                                     "new": json.dumps({"device": "cpu", "at": time.time()})})
+    assert watcher.sweep(r) == ["stuck"]
+    assert stream_types(r, "stuck") == [(1, "done", "worker-lost")]
+    assert r.hkeys(keys.QUEUED_KEY) == [b"new"]
