@@ -1,11 +1,10 @@
-"""URL routes of the web side; each app brings its own."""
+"""URL routes of the web side: each app's own routes, included once, in no particular order."""
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
-    path("", include("playground.shares.urls")),
-    path("", include("playground.shares.page_urls")),
     path("", include("playground.runs.urls")),
+    path("", include("playground.shares.urls")),
     path("", include("playground.concepts.urls")),
     path("", include("playground.web.urls")),
     path("", include("playground.learn.urls")),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from contract.job import DEFAULT_DEVICE, DEFAULT_MODE, DEVICE_CHOICES, MODES, SEED_RANGE, Job
@@ -19,6 +19,7 @@ from playground.api import (
 )
 from playground.middleware import pooled
 from playground.runs import actions, streams
+from playground.shares.api import export_response
 
 CODE_LIMIT = Limits.from_env().code_bytes
 CONCEPT_MAX = 100  # Run.concept's length
@@ -119,6 +120,17 @@ def cancel_run(request: HttpRequest, run_id: str, *, session_key: str | None) ->
         return no_such_run(run_id)
     actions.cancel_run(run)
     return JsonResponse({"id": run.id, "status": "cancelling"}, status=202)
+
+
+@allow("GET")
+@reads_session
+def export_run(request: HttpRequest, run_id: str, fmt: str, *,
+               session_key: str | None) -> HttpResponse:
+    """The run as a notebook or a script to download (the shares app writes both formats)."""
+    record = actions.run_record(run_id, session_key)
+    if record is None:
+        return no_such_run(run_id)
+    return export_response(record, f"tf-playground-{run_id[:8]}", fmt)
 
 
 @allow("GET")

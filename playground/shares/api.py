@@ -48,16 +48,6 @@ def export_share(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     return export_response(share.record, f"tf-playground-{slug[:8]}", fmt)
 
 
-@allow("GET")
-@reads_session
-def export_run(request: HttpRequest, run_id: str, fmt: str, *,
-               session_key: str | None) -> HttpResponse:
-    record = run_actions.run_record(run_id, session_key)
-    if record is None:
-        return not_found(f"run {run_id!r} in this browser session")
-    return export_response(record, f"tf-playground-{run_id[:8]}", fmt)
-
-
 def no_such_share(slug: str) -> JsonResponse:
     return not_found(f"shared run {slug!r}")
 

@@ -1,11 +1,18 @@
-from django.urls import path, re_path
+"""Routes of shares: the share API and the share page, included at the site root.
 
-from playground.shares import api
+Run ids and share slugs are `secrets.token_urlsafe`, which the `slug` converter matches exactly,
+so `<slug>.ipynb` is never taken for a slug. The page takes any string and answers its own 404.
+"""
+from django.urls import path
 
-# Exports come first: `<str:...>` would also match "id.ipynb".
+from playground.shares import api, pages
+
+app_name = "shares"
+
 urlpatterns = [
-    re_path(r"^api/shares/(?P<slug>[\w-]+)\.(?P<fmt>ipynb|py)$", api.export_share),
-    re_path(r"^api/runs/(?P<run_id>[\w-]+)\.(?P<fmt>ipynb|py)$", api.export_run),
-    path("api/runs/<str:run_id>/share", api.create_share),
-    path("api/shares/<str:slug>", api.get_share),
+    path("api/runs/<slug:run_id>/share", api.create_share),
+    path("api/shares/<slug:slug>", api.get_share),
+    path("api/shares/<slug:slug>.ipynb", api.export_share, {"fmt": "ipynb"}),
+    path("api/shares/<slug:slug>.py", api.export_share, {"fmt": "py"}),
+    path("s/<str:slug>", pages.share_page, name="page"),
 ]
