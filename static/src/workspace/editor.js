@@ -54,6 +54,38 @@ function themed(view, compartment) {
   return onThemeChange((theme) => view.dispatch({ effects: compartment.reconfigure(themeFor(theme)) }));
 }
 
+// The editor's behaviour: Ctrl/Cmd+Enter runs first, then the usual setup, Python, 4-space
+// indents, the error-line mark and the theme; onChange(code) after every edit.
+function editorExtensions({ theme, readOnly, onRun, onChange, label, hintId }) {
+  return [
+    Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true), preventDefault: true }])),
+    basicSetup,
+    keymap.of([indentWithTab]),
+    python(),
+    EditorState.tabSize.of(4),
+    indentUnit.of("    "),
+    markField,
+    sharedTheme,
+    theme.of(themeFor(currentTheme())),
+    EditorState.readOnly.of(readOnly),
+    EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": hintId }),
+    EditorView.updateListener.of((update) => {
+      if (update.docChanged) onChange(update.state.doc.toString());
+    }),
+  ];
+}
+
+function jumpTo(view, n) {
+  const line = view.state.doc.line(n);
+  // The cursor goes to the line's start: a selection to its end would scroll a long line
+  // sideways when the editor takes focus.
+  view.dispatch({
+    selection: { anchor: line.from },
+    effects: [setMark.of(n), EditorView.scrollIntoView(line.from, { y: "center" })],
+  });
+  view.focus();
+}
+
 /**
  * The Python editor (read-only when asked). onRun() is called on Ctrl/Cmd+Enter, onChange(code) after edits.
  * Returns {view, getCode, setCode, markLine(n|null), jumpTo(n), focus, destroy}.
@@ -63,28 +95,8 @@ export function createEditor(parent, { doc = "", readOnly = false, onRun = () =>
   const hintId = uid("pg-editor-hint");
   parent.append(el("span", { id: hintId, class: "pg-visually-hidden", text: t("Tab indents. Press Escape then Tab to move out of the editor. Ctrl+Enter runs the code.") }));
   const theme = new Compartment();
-  const view = new EditorView({
-    parent,
-    state: EditorState.create({
-      doc,
-      extensions: [
-        Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true), preventDefault: true }])),
-        basicSetup,
-        keymap.of([indentWithTab]),
-        python(),
-        EditorState.tabSize.of(4),
-        indentUnit.of("    "),
-        markField,
-        sharedTheme,
-        theme.of(themeFor(currentTheme())),
-        EditorState.readOnly.of(readOnly),
-        EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": hintId }),
-        EditorView.updateListener.of((update) => {
-          if (update.docChanged) onChange(update.state.doc.toString());
-        }),
-      ],
-    }),
-  });
+  const extensions = editorExtensions({ theme, readOnly, onRun, onChange, label, hintId });
+  const view = new EditorView({ parent, state: EditorState.create({ doc, extensions }) });
   const unsubscribe = themed(view, theme);
 
   const lineInRange = (n) => Number.isInteger(n) && n >= 1 && n <= view.state.doc.lines;
@@ -98,15 +110,7 @@ export function createEditor(parent, { doc = "", readOnly = false, onRun = () =>
       view.dispatch({ effects: setMark.of(lineInRange(n) ? n : null) });
     },
     jumpTo(n) {
-      if (!lineInRange(n)) return;
-      const line = view.state.doc.line(n);
-      // The cursor goes to the line's start: a selection to its end would scroll a long line
-      // sideways when the editor takes focus.
-      view.dispatch({
-        selection: { anchor: line.from },
-        effects: [setMark.of(n), EditorView.scrollIntoView(line.from, { y: "center" })],
-      });
-      view.focus();
+      if (lineInRange(n)) jumpTo(view, n);
     },
     focus: () => view.focus(),
     destroy() {

@@ -28,30 +28,35 @@ function inboundNames(inbound) {
   return names;
 }
 
-function buildModelTree(model) {
-  const leaves = [];
-  const groups = [];
-  const edges = [];
-  const byName = new Map();
+// Layers with sublayers become groups, the others leaves; `top` maps the top level's names to
+// their ids, `byName` every name to its first id.
+function collectLayers(model) {
+  const found = { leaves: [], groups: [], byName: new Map(), top: null };
   const walk = (layers, parent, prefix) => {
     const local = new Map();
     for (const layer of layers) {
       const id = `${prefix}/${layer.name}`;
       local.set(layer.name, id);
-      if (!byName.has(layer.name)) byName.set(layer.name, id);
+      if (!found.byName.has(layer.name)) found.byName.set(layer.name, id);
       const params = format(tn("%(n)s param", "%(n)s params", layer.params ?? 0), { n: number(layer.params ?? 0) });
       const lines = [`${layer.name} (${layer.class || "?"})`, shapeText(layer.output_shape), params];
       if (Array.isArray(layer.layers) && layer.layers.length) {
-        groups.push({ id: `g:${id}`, parent, label: `${layer.name} (${layer.class || "?"}) · ${params}`, layer, lines });
+        found.groups.push({ id: `g:${id}`, parent, label: `${layer.name} (${layer.class || "?"}) · ${params}`, layer, lines });
         walk(layer.layers, `g:${id}`, id);
         local.set(layer.name, `g:${id}`);
       } else {
-        leaves.push({ id, parent, layer, label: lines.join("\n"), size: boxSize(lines, { min: 120, max: 300 }) });
+        found.leaves.push({ id, parent, layer, label: lines.join("\n"), size: boxSize(lines, { min: 120, max: 300 }) });
       }
     }
     return local;
   };
-  const top = walk(Array.isArray(model.layers) ? model.layers : [], ROOT, "");
+  found.top = walk(Array.isArray(model.layers) ? model.layers : [], ROOT, "");
+  return found;
+}
+
+// Edges from each layer's inbound layers; a Sequential model without them is chained in order.
+function layerEdges(model, { leaves, byName, top }) {
+  const edges = [];
   const firstLeaf = (id) => {
     if (!id?.startsWith("g:")) return id;
     const child = leaves.find((leaf) => leaf.id.startsWith(`${id.slice(2)}/`));
@@ -68,7 +73,12 @@ function buildModelTree(model) {
     const ordered = leaves.filter((leaf) => leaf.parent === ROOT);
     for (let i = 1; i < ordered.length; i++) edges.push({ source: ordered[i - 1].id, target: ordered[i].id });
   }
-  const tree = new Tree({ leaves, groups, edges, maxChildren: 200 });
+  return edges;
+}
+
+function buildModelTree(model) {
+  const layers = collectLayers(model);
+  const tree = new Tree({ leaves: layers.leaves, groups: layers.groups, edges: layerEdges(model, layers), maxChildren: 200 });
   for (const group of tree.groups.values()) {
     if (!tree.interior.get(group.id)?.length && group.children.length > 1) group.chain = true;
     if (group.id === ROOT) continue;
@@ -106,89 +116,104 @@ function layerTable(model) {
   );
 }
 
-export function createModelTab(parent) {
-  const picker = el("select", { class: "pg-select", "aria-label": t("Model"), hidden: true });
-  const summary = el("p", { class: "pg-model-summary" });
-  const note = el("p", { class: "pg-muted", hidden: true });
-  const canvas = el("div", { class: "pg-model-canvas", tabindex: "0", role: "img", "aria-label": t("Model diagram. Arrow keys pan, + and - zoom, 0 fits.") });
-  const table = el("details", { class: "pg-model-table" });
-  parent.append(el("div", { class: "pg-graph-toolbar" }, picker, summary), note, canvas, table);
+/** The tab's state: its elements, the models received, which one is shown, what is drawn. */
+function newTab(parent) {
+  const tab = {
+    picker: el("select", { class: "pg-select", "aria-label": t("Model"), hidden: true }),
+    summary: el("p", { class: "pg-model-summary" }),
+    note: el("p", { class: "pg-muted", hidden: true }),
+    canvas: el("div", { class: "pg-model-canvas", tabindex: "0", role: "img", "aria-label": t("Model diagram. Arrow keys pan, + and - zoom, 0 fits.") }),
+    table: el("details", { class: "pg-model-table" }),
+    models: new Map(),
+    current: null,
+    diagram: null,
+    visible: false,
+    dirty: false,
+    drawing: Promise.resolve(),
+  };
+  parent.append(el("div", { class: "pg-graph-toolbar" }, tab.picker, tab.summary), tab.note, tab.canvas, tab.table);
+  return tab;
+}
 
-  const models = new Map();
-  let current = null;
-  let diagram = null;
-  let visible = false;
-  let dirty = false;
-  let drawing = Promise.resolve();
-
-  function draw() {
-    if (!visible) {
-      dirty = true;
-      return drawing;
-    }
-    dirty = false;
-    const model = models.get(current);
-    drawing = drawing.catch(() => {}).then(async () => {
-      const { Diagram } = await loadDiagram();
-      diagram?.destroy();
-      clear(canvas);
-      if (!model) return;
-      const total = format(t("%(n)s parameters in all"), { n: number(model.total_params ?? 0) });
-      summary.replaceChildren(el("strong", { text: model.name || t("model") }), ` (${model.class || model.kind || "?"}) — ${total}`);
-      const subclassed = /subclass/i.test(model.kind || "");
-      note.hidden = !subclassed;
-      note.textContent = t("A subclassed model connects its layers in call(), which Keras does not record: its layers are shown in the order they were created.");
-      table.replaceChildren(el("summary", { text: t("Layers as a table") }), layerTable(model));
-      const tree = buildModelTree(model);
-      diagram = new Diagram(canvas, tree, {
-        describe: (entry) => (entry.isGroup ? { label: entry.compound ? entry.label : entry.collapsedLabel, classes: "cat-model" } : { label: entry.label, classes: "cat-layer" }),
-        extraStyle: categoryRules,
-      });
-      await diagram.init();
-    });
-    return drawing;
+function draw(tab) {
+  if (!tab.visible) {
+    tab.dirty = true;
+    return tab.drawing;
   }
+  tab.dirty = false;
+  const model = tab.models.get(tab.current);
+  tab.drawing = tab.drawing.catch(() => {}).then(() => drawModel(tab, model));
+  return tab.drawing;
+}
 
-  picker.addEventListener("change", () => {
-    current = picker.value;
-    draw();
+async function drawModel(tab, model) {
+  const { Diagram } = await loadDiagram();
+  tab.diagram?.destroy();
+  clear(tab.canvas);
+  if (!model) return;
+  showModelText(tab, model);
+  tab.diagram = new Diagram(tab.canvas, buildModelTree(model), {
+    describe: (entry) => (entry.isGroup ? { label: entry.compound ? entry.label : entry.collapsedLabel, classes: "cat-model" } : { label: entry.label, classes: "cat-layer" }),
+    extraStyle: categoryRules,
   });
+  await tab.diagram.init();
+}
 
+// The summary line, the note on subclassed models, and the layer table.
+function showModelText(tab, model) {
+  const total = format(t("%(n)s parameters in all"), { n: number(model.total_params ?? 0) });
+  tab.summary.replaceChildren(el("strong", { text: model.name || t("model") }), ` (${model.class || model.kind || "?"}) — ${total}`);
+  tab.note.hidden = !/subclass/i.test(model.kind || "");
+  tab.note.textContent = t("A subclassed model connects its layers in call(), which Keras does not record: its layers are shown in the order they were created.");
+  tab.table.replaceChildren(el("summary", { text: t("Layers as a table") }), layerTable(model));
+}
+
+function addModel(tab, event) {
+  const { picker, models } = tab;
+  const key = event.name || `model ${models.size + 1}`;
+  models.set(key, event);
+  clear(picker);
+  for (const name of models.keys()) picker.append(el("option", { value: name, text: name }));
+  picker.hidden = models.size < 2;
+  if (tab.current === null || tab.current === key) {
+    tab.current = key;
+    draw(tab);
+  }
+  picker.value = tab.current;
+}
+
+function resetTab(tab) {
+  tab.models.clear();
+  tab.current = null;
+  tab.diagram?.destroy();
+  tab.diagram = null;
+  tab.dirty = false;
+  clear(tab.canvas);
+  clear(tab.picker);
+  clear(tab.table);
+  tab.summary.textContent = "";
+}
+
+export function createModelTab(parent) {
+  const tab = newTab(parent);
+  tab.picker.addEventListener("change", () => {
+    tab.current = tab.picker.value;
+    draw(tab);
+  });
   return {
     get drawing() {
-      return drawing;
+      return tab.drawing;
     },
-    add(event) {
-      const key = event.name || `model ${models.size + 1}`;
-      models.set(key, event);
-      clear(picker);
-      for (const name of models.keys()) picker.append(el("option", { value: name, text: name }));
-      picker.hidden = models.size < 2;
-      if (current === null || current === key) {
-        current = key;
-        draw();
-      }
-      picker.value = current;
-    },
+    add: (event) => addModel(tab, event),
     shown() {
-      visible = true;
-      if (dirty) return draw();
-      diagram?.resize();
-      return drawing;
+      tab.visible = true;
+      if (tab.dirty) return draw(tab);
+      tab.diagram?.resize();
+      return tab.drawing;
     },
     hidden() {
-      visible = false;
+      tab.visible = false;
     },
-    reset() {
-      models.clear();
-      current = null;
-      diagram?.destroy();
-      diagram = null;
-      dirty = false;
-      clear(canvas);
-      clear(picker);
-      clear(table);
-      summary.textContent = "";
-    },
+    reset: () => resetTab(tab),
   };
 }

@@ -33,13 +33,7 @@ function formatBytes(n) {
   return `${n} B`;
 }
 
-export function createOutput(parent) {
-  const banners = el("div", { class: "pg-output-banners", "aria-live": "polite" });
-  const screen = el("div", { class: "pg-terminal", role: "log", "aria-label": t("Program output") });
-  const empty = el("p", { class: "pg-output-empty", text: t("Run the code to see its output here.") });
-  const errorSlot = el("div", { class: "pg-error-slot" });
-  parent.append(banners, el("div", { class: "pg-terminal-wrap" }, empty, screen), errorSlot);
-
+function openTerminal(screen) {
   const term = new Terminal({
     convertEol: true,
     disableStdin: true,
@@ -60,76 +54,102 @@ export function createOutput(parent) {
   term.attachCustomKeyEventHandler(() => false);
   const textarea = screen.querySelector("textarea");
   if (textarea) textarea.setAttribute("aria-label", t("Program output"));
+  return { term, fit };
+}
 
-  const filters = { stdout: new TerminalTextFilter(), stderr: new TerminalTextFilter() };
-  let wrote = false;
-
-  const refit = () => {
-    if (screen.offsetParent === null || screen.clientWidth === 0) return;
-    try {
-      fit.fit();
-    } catch {
-      // A zero-sized container during a layout change: the next resize fits it.
-    }
+/** The pane's state: its elements, the terminal, a control-sequence filter per stream. */
+function newOutput(parent) {
+  const out = {
+    banners: el("div", { class: "pg-output-banners", "aria-live": "polite" }),
+    screen: el("div", { class: "pg-terminal", role: "log", "aria-label": t("Program output") }),
+    empty: el("p", { class: "pg-output-empty", text: t("Run the code to see its output here.") }),
+    errorSlot: el("div", { class: "pg-error-slot" }),
+    filters: { stdout: new TerminalTextFilter(), stderr: new TerminalTextFilter() },
+    wrote: false,
   };
-  const observer = new ResizeObserver(() => refit());
-  observer.observe(screen);
+  parent.append(out.banners, el("div", { class: "pg-terminal-wrap" }, out.empty, out.screen), out.errorSlot);
+  Object.assign(out, openTerminal(out.screen));
+  return out;
+}
+
+function refit(out) {
+  if (out.screen.offsetParent === null || out.screen.clientWidth === 0) return;
+  try {
+    out.fit.fit();
+  } catch {
+    // A zero-sized container during a layout change: the next resize fits it.
+  }
+}
+
+// The terminal follows its box's size and the theme's colours; returns what stops that.
+function follow(out) {
+  const observer = new ResizeObserver(() => refit(out));
+  observer.observe(out.screen);
   const unsubscribe = onThemeChange(() => {
-    term.options.theme = terminalTheme();
+    out.term.options.theme = terminalTheme();
   });
+  return () => {
+    observer.disconnect();
+    unsubscribe();
+  };
+}
 
-  function banner(kind, text) {
-    banners.append(el("p", { class: `pg-notice pg-notice-${kind}`, text }));
+function banner(out, kind, text) {
+  out.banners.append(el("p", { class: `pg-notice pg-notice-${kind}`, text }));
+}
+
+function write(out, stream, text) {
+  const clean = out.filters[stream].push(text);
+  if (!clean) return;
+  if (!out.wrote) {
+    out.wrote = true;
+    out.empty.hidden = true;
   }
-
-  function write(stream, text) {
-    const clean = filters[stream].push(text);
-    if (!clean) return;
-    if (!wrote) {
-      wrote = true;
-      empty.hidden = true;
-    }
-    if (stream === "stderr") {
-      // Keep stderr red through any colour resets of its own.
-      term.write(STDERR_ON + clean.replace(/\x1b\[0?m/g, STDERR_ON) + RESET);
-    } else {
-      term.write(clean);
-    }
+  if (stream === "stderr") {
+    // Keep stderr red through any colour resets of its own.
+    out.term.write(STDERR_ON + clean.replace(/\x1b\[0?m/g, STDERR_ON) + RESET);
+  } else {
+    out.term.write(clean);
   }
+}
 
+function resetOutput(out) {
+  out.term.reset();
+  out.filters.stdout = new TerminalTextFilter();
+  out.filters.stderr = new TerminalTextFilter();
+  clear(out.banners);
+  out.wrote = false;
+  out.empty.hidden = false;
+}
+
+function terminalText(term) {
+  const buffer = term.buffer.active;
+  const lines = [];
+  for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
+  while (lines.length && lines[lines.length - 1] === "") lines.pop();
+  return lines.join("\n");
+}
+
+export function createOutput(parent) {
+  const out = newOutput(parent);
+  const unfollow = follow(out);
   return {
-    errorSlot,
-    write,
+    errorSlot: out.errorSlot,
+    write: (stream, text) => write(out, stream, text),
     truncated(event) {
-      banner("warn", format(t("Output was cut short: %(size)s of %(stream)s were dropped (the output limit was reached)."), {
+      banner(out, "warn", format(t("Output was cut short: %(size)s of %(stream)s were dropped (the output limit was reached)."), {
         size: formatBytes(event.dropped_bytes || 0),
         stream: event.stream || "output",
       }));
     },
-    notice(kind, text) {
-      banner(kind, text);
-    },
-    reset() {
-      term.reset();
-      filters.stdout = new TerminalTextFilter();
-      filters.stderr = new TerminalTextFilter();
-      clear(banners);
-      wrote = false;
-      empty.hidden = false;
-    },
-    refit,
+    notice: (kind, text) => banner(out, kind, text),
+    reset: () => resetOutput(out),
+    refit: () => refit(out),
     /** The terminal's text, line by line as displayed (for tests and copying). */
-    text() {
-      const buffer = term.buffer.active;
-      const lines = [];
-      for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
-      while (lines.length && lines[lines.length - 1] === "") lines.pop();
-      return lines.join("\n");
-    },
+    text: () => terminalText(out.term),
     destroy() {
-      observer.disconnect();
-      unsubscribe();
-      term.dispose();
+      unfollow();
+      out.term.dispose();
     },
   };
 }

@@ -58,131 +58,165 @@ function picker(label, name, options, value) {
   return { select, field: el("label", { class: "pg-field" }, el("span", { class: "pg-field-label", text: label }), select) };
 }
 
-export function createRunBar(parent, { mode, device, readOnly, onRun, onStop, onReset, onShare }) {
-  const run = el("button", { type: "button", class: "pg-btn pg-btn-primary", "data-action": "run", title: format(t("Run (%(keys)s)"), { keys: RUN_SHORTCUT }) },
-    el("span", { "aria-hidden": "true", text: "▶" }), t("Run"));
-  const stop = el("button", { type: "button", class: "pg-btn pg-btn-danger", "data-action": "stop", hidden: true },
-    el("span", { "aria-hidden": "true", text: "■" }), t("Stop"));
-  const reset = el("button", { type: "button", class: "pg-btn", "data-action": "reset", title: t("Put the example code back") }, t("Reset"));
-  const modePick = picker(t("Mode"), "mode", CONTRACT.modes.map((m) => [m, modeLabel(m)]), mode);
-  const devicePick = picker(t("Device"), "device", deviceOrder().map((d) => [d, deviceLabel(d)]), device);
+function button(attrs, ...children) {
+  return el("button", { type: "button", ...attrs }, ...children);
+}
 
-  const status = el("span", { class: "pg-status", "data-status": "idle", role: "status", text: statusLabel("idle") });
-  const elapsed = el("span", { class: "pg-meter", "data-meter": "elapsed", title: t("Elapsed time") });
-  const memory = el("span", { class: "pg-meter", "data-meter": "memory", title: t("Resident memory of the run") });
-  const cpu = el("span", { class: "pg-meter", "data-meter": "cpu", title: t("CPU time used by the run") });
-  const runtime = el("span", { class: "pg-meter", "data-meter": "runtime", title: t("Where the code ran") });
-  const runLink = el("a", { class: "pg-run-link", hidden: true, text: t("Run page") });
-  const share = el("button", { type: "button", class: "pg-btn pg-btn-small", "data-action": "share", hidden: true }, t("Share"));
-  const shareOut = el("span", { class: "pg-share-out" });
-  const hint = el("span", { class: "pg-hint" }, el("kbd", { text: RUN_SHORTCUT }), " ", t("runs the code"));
+// The run controls; a read-only bar shows none of them.
+function createControls({ mode, device }) {
+  return {
+    run: button({ class: "pg-btn pg-btn-primary", "data-action": "run", title: format(t("Run (%(keys)s)"), { keys: RUN_SHORTCUT }) },
+      el("span", { "aria-hidden": "true", text: "▶" }), t("Run")),
+    stop: button({ class: "pg-btn pg-btn-danger", "data-action": "stop", hidden: true },
+      el("span", { "aria-hidden": "true", text: "■" }), t("Stop")),
+    reset: button({ class: "pg-btn", "data-action": "reset", title: t("Put the example code back") }, t("Reset")),
+    modePick: picker(t("Mode"), "mode", CONTRACT.modes.map((m) => [m, modeLabel(m)]), mode),
+    devicePick: picker(t("Device"), "device", deviceOrder().map((d) => [d, deviceLabel(d)]), device),
+    hint: el("span", { class: "pg-hint" }, el("kbd", { text: RUN_SHORTCUT }), " ", t("runs the code")),
+  };
+}
 
-  run.addEventListener("click", () => onRun());
-  stop.addEventListener("click", () => onStop());
-  reset.addEventListener("click", () => onReset());
-  share.addEventListener("click", () => onShare());
+// What the current run is doing, and where to find it.
+function createState() {
+  const meter = (name, title) => el("span", { class: "pg-meter", "data-meter": name, title });
+  return {
+    status: el("span", { class: "pg-status", "data-status": "idle", role: "status", text: statusLabel("idle") }),
+    elapsed: meter("elapsed", t("Elapsed time")),
+    memory: meter("memory", t("Resident memory of the run")),
+    cpu: meter("cpu", t("CPU time used by the run")),
+    runtime: meter("runtime", t("Where the code ran")),
+    runLink: el("a", { class: "pg-run-link", hidden: true, text: t("Run page") }),
+    share: button({ class: "pg-btn pg-btn-small", "data-action": "share", hidden: true }, t("Share")),
+    shareOut: el("span", { class: "pg-share-out" }),
+  };
+}
 
-  const controls = readOnly ? [] : [run, stop, reset, modePick.field, devicePick.field, hint];
+/** The bar's state: its elements, whether it is read-only, and the elapsed-time timer. */
+function newBar(parent, options) {
+  const bar = { ...createControls(options), ...createState(), readOnly: options.readOnly, startedAt: 0, timer: 0 };
+  const { run, stop, reset, modePick, devicePick, hint, status, elapsed, memory, cpu, runtime, runLink, share, shareOut } = bar;
+  run.addEventListener("click", () => options.onRun());
+  stop.addEventListener("click", () => options.onStop());
+  reset.addEventListener("click", () => options.onReset());
+  share.addEventListener("click", () => options.onShare());
+  const controls = bar.readOnly ? [] : [run, stop, reset, modePick.field, devicePick.field, hint];
   parent.append(
     el("div", { class: "pg-runbar-controls" }, controls),
     el("div", { class: "pg-runbar-state" }, status, elapsed, memory, cpu, runtime, runLink, share, shareOut),
   );
+  return bar;
+}
 
-  let startedAt = 0;
-  let timer = 0;
-  const stopTimer = () => {
-    clearInterval(timer);
-    timer = 0;
+function setOptions(bar, { mode, device }) {
+  const has = (select, value) => [...select.options].some((o) => o.value === value && !o.disabled);
+  if (mode && has(bar.modePick.select, mode)) bar.modePick.select.value = mode;
+  if (device && has(bar.devicePick.select, device)) bar.devicePick.select.value = device;
+}
+
+function setDevices(bar, classes, details) {
+  const { select } = bar.devicePick;
+  for (const option of select.options) {
+    if (!CONTRACT.deviceClasses.includes(option.value)) continue;
+    const live = classes.has(option.value);
+    option.disabled = !live;
+    option.textContent = live ? (details[option.value] || option.value.toUpperCase()) : format(t("%(device)s (no worker)"), { device: option.value.toUpperCase() });
+  }
+  if (select.selectedOptions[0]?.disabled) select.value = CONTRACT.defaultDevice;
+}
+
+function startTimer(bar) {
+  bar.startedAt = performance.now();
+  bar.timer = setInterval(() => {
+    bar.elapsed.textContent = seconds(performance.now() - bar.startedAt);
+  }, 100);
+}
+
+function stopTimer(bar) {
+  clearInterval(bar.timer);
+  bar.timer = 0;
+}
+
+function setStatus(bar, value, detail) {
+  const { status, run, stop, modePick, devicePick, share, runLink } = bar;
+  status.dataset.status = value;
+  status.textContent = detail ? `${statusLabel(value)} — ${detail}` : statusLabel(value);
+  const busy = BUSY_STATUSES.has(value);
+  run.disabled = busy;
+  stop.hidden = !busy;
+  stop.disabled = value === STARTING;
+  modePick.select.disabled = busy;
+  devicePick.select.disabled = busy;
+  share.hidden = bar.readOnly || !TERMINAL_STATUSES.has(value) || !runLink.href;
+  if (value === RUNNING && !bar.timer) startTimer(bar);
+  if (!busy) stopTimer(bar);
+}
+
+function showResources(bar, event) {
+  if (Number.isFinite(event.rss_mb)) bar.memory.textContent = format(t("Mem %(mb)s MB"), { mb: Math.round(event.rss_mb) });
+  if (Number.isFinite(event.cpu_s)) bar.cpu.textContent = format(t("CPU %(s)s s"), { s: event.cpu_s.toFixed(1) });
+}
+
+function showRuntime(bar, { device, tensorflow, host }) {
+  const parts = [];
+  if (device) parts.push(device);
+  if (tensorflow) parts.push(`TF ${tensorflow}`);
+  if (parts.length) bar.runtime.textContent = parts.join(" · ");
+  if (host) bar.runtime.title = format(t("Ran on %(host)s"), { host });
+}
+
+function setRunUrl(bar, url) {
+  if (url) {
+    bar.runLink.href = url;
+    bar.runLink.hidden = false;
+  } else {
+    bar.runLink.removeAttribute("href");
+    bar.runLink.hidden = true;
+  }
+}
+
+function showShared(bar, url) {
+  bar.share.hidden = true;
+  const absolute = new URL(url, window.location.href).toString();
+  const copy = (event) => {
+    navigator.clipboard?.writeText(absolute).then(() => {
+      event.target.textContent = t("Copied");
+    });
   };
+  bar.shareOut.replaceChildren(
+    el("a", { href: url, class: "pg-share-link", text: absolute }),
+    " ",
+    button({ class: "pg-btn pg-btn-small", onclick: copy, text: t("Copy link") }),
+  );
+}
 
-  const api = {
-    mode: () => modePick.select.value,
-    device: () => devicePick.select.value,
-    setOptions({ mode: m, device: d }) {
-      const has = (select, value) => [...select.options].some((o) => o.value === value && !o.disabled);
-      if (m && has(modePick.select, m)) modePick.select.value = m;
-      if (d && has(devicePick.select, d)) devicePick.select.value = d;
-    },
+function clearBar(bar) {
+  stopTimer(bar);
+  for (const node of [bar.elapsed, bar.memory, bar.cpu, bar.runtime, bar.shareOut]) node.textContent = "";
+  setRunUrl(bar, null);
+  bar.share.hidden = true;
+}
+
+export function createRunBar(parent, options) {
+  const bar = newBar(parent, options);
+  return {
+    mode: () => bar.modePick.select.value,
+    device: () => bar.devicePick.select.value,
+    setOptions: (choice) => setOptions(bar, choice),
     /** Greys out device classes without a live worker; `classes` is a Set of contract device classes. */
-    setDevices(classes, details = {}) {
-      for (const option of devicePick.select.options) {
-        if (!CONTRACT.deviceClasses.includes(option.value)) continue;
-        const live = classes.has(option.value);
-        option.disabled = !live;
-        option.textContent = live ? (details[option.value] || option.value.toUpperCase()) : format(t("%(device)s (no worker)"), { device: option.value.toUpperCase() });
-      }
-      if (devicePick.select.selectedOptions[0]?.disabled) devicePick.select.value = CONTRACT.defaultDevice;
-    },
-    setStatus(value, detail = "") {
-      status.dataset.status = value;
-      status.textContent = detail ? `${statusLabel(value)} — ${detail}` : statusLabel(value);
-      const busy = BUSY_STATUSES.has(value);
-      run.disabled = busy;
-      stop.hidden = !busy;
-      stop.disabled = value === STARTING;
-      modePick.select.disabled = busy;
-      devicePick.select.disabled = busy;
-      share.hidden = readOnly || !TERMINAL_STATUSES.has(value) || !runLink.href;
-      if (value === RUNNING && !timer) {
-        startedAt = performance.now();
-        timer = setInterval(() => {
-          elapsed.textContent = seconds(performance.now() - startedAt);
-        }, 100);
-      }
-      if (!busy) stopTimer();
-    },
+    setDevices: (classes, details = {}) => setDevices(bar, classes, details),
+    setStatus: (value, detail = "") => setStatus(bar, value, detail),
     finished(durationMs) {
-      stopTimer();
-      if (Number.isFinite(durationMs)) elapsed.textContent = seconds(durationMs);
+      stopTimer(bar);
+      if (Number.isFinite(durationMs)) bar.elapsed.textContent = seconds(durationMs);
     },
-    resources(event) {
-      if (Number.isFinite(event.rss_mb)) memory.textContent = format(t("Mem %(mb)s MB"), { mb: Math.round(event.rss_mb) });
-      if (Number.isFinite(event.cpu_s)) cpu.textContent = format(t("CPU %(s)s s"), { s: event.cpu_s.toFixed(1) });
-    },
-    runtime({ device, tensorflow, host }) {
-      const parts = [];
-      if (device) parts.push(device);
-      if (tensorflow) parts.push(`TF ${tensorflow}`);
-      if (parts.length) runtime.textContent = parts.join(" · ");
-      if (host) runtime.title = format(t("Ran on %(host)s"), { host });
-    },
-    runUrl(url) {
-      if (url) {
-        runLink.href = url;
-        runLink.hidden = false;
-      } else {
-        runLink.removeAttribute("href");
-        runLink.hidden = true;
-      }
-    },
-    shared(url) {
-      share.hidden = true;
-      const absolute = new URL(url, window.location.href).toString();
-      shareOut.replaceChildren(
-        el("a", { href: url, class: "pg-share-link", text: absolute }),
-        " ",
-        el("button", {
-          type: "button",
-          class: "pg-btn pg-btn-small",
-          onclick: (event) => {
-            navigator.clipboard?.writeText(absolute).then(() => {
-              event.target.textContent = t("Copied");
-            });
-          },
-          text: t("Copy link"),
-        }),
-      );
-    },
+    resources: (event) => showResources(bar, event),
+    runtime: (runtime) => showRuntime(bar, runtime),
+    runUrl: (url) => setRunUrl(bar, url),
+    shared: (url) => showShared(bar, url),
     shareFailed(message) {
-      shareOut.textContent = message;
+      bar.shareOut.textContent = message;
     },
-    clear() {
-      stopTimer();
-      for (const node of [elapsed, memory, cpu, runtime, shareOut]) node.textContent = "";
-      api.runUrl(null);
-      share.hidden = true;
-    },
-    focusRun: () => run.focus(),
+    clear: () => clearBar(bar),
+    focusRun: () => bar.run.focus(),
   };
-  return api;
 }

@@ -54,130 +54,148 @@ function seriesStyle(key) {
   };
 }
 
-export function createTrainingTab(parent) {
-  const charts = el("div", { class: "pg-charts" });
-  const evaluation = el("div", { class: "pg-eval" });
-  parent.append(charts, evaluation);
+const CHART_HEIGHT = 220;
 
-  const families = new Map();
-  let offset = 0;
-  let lastStep = 0;
-  let lastX = 0;
-  let sawBatches = false;
-  let visible = false;
-  let frame = 0;
+function chartWidth(entry) {
+  return Math.max(240, entry.box.clientWidth - 8);
+}
 
-  function familyOf(name) {
-    const key = family(name);
-    if (!families.has(key)) {
-      const box = el("figure", { class: "pg-chart", "data-family": key }, el("figcaption", { text: key }));
-      charts.append(box);
-      families.set(key, { key, box, data: new Series(), plot: null, keys: [] });
-    }
-    return families.get(key);
+/** The tab's state: a chart per metric family, and where the x axis has got to. */
+function newTab(parent) {
+  const tab = {
+    charts: el("div", { class: "pg-charts" }),
+    evaluation: el("div", { class: "pg-eval" }),
+    families: new Map(),
+    offset: 0,
+    lastStep: 0,
+    lastX: 0,
+    sawBatches: false,
+    visible: false,
+    frame: 0,
+  };
+  parent.append(tab.charts, tab.evaluation);
+  return tab;
+}
+
+function familyOf(tab, name) {
+  const key = family(name);
+  if (!tab.families.has(key)) {
+    const box = el("figure", { class: "pg-chart", "data-family": key }, el("figcaption", { text: key }));
+    tab.charts.append(box);
+    tab.families.set(key, { key, box, data: new Series(), plot: null, keys: [] });
   }
+  return tab.families.get(key);
+}
 
-  function axisStyle() {
-    return { stroke: themeColor("--pg-muted"), grid: { stroke: themeColor("--pg-chart-grid"), width: 1 }, ticks: { stroke: themeColor("--pg-chart-grid") } };
+function axisStyle() {
+  return { stroke: themeColor("--pg-muted"), grid: { stroke: themeColor("--pg-chart-grid"), width: 1 }, ticks: { stroke: themeColor("--pg-chart-grid") } };
+}
+
+function build(tab, entry) {
+  entry.plot?.destroy();
+  entry.keys = [...entry.data.columns.keys()].sort();
+  const xLabel = tab.sawBatches ? t("batch") : t("epoch");
+  entry.plot = new uPlot(
+    {
+      width: chartWidth(entry),
+      height: CHART_HEIGHT,
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: false } },
+      axes: [{ ...axisStyle(), label: xLabel }, { ...axisStyle(), size: 56 }],
+      series: [{ label: xLabel }, ...entry.keys.map(seriesStyle)],
+    },
+    [entry.data.xs, ...entry.keys.map((k) => entry.data.columns.get(k))],
+    entry.box,
+  );
+}
+
+function paint(tab) {
+  tab.frame = 0;
+  if (!tab.visible) return;
+  for (const entry of tab.families.values()) {
+    const keys = [...entry.data.columns.keys()].sort();
+    if (!entry.plot || keys.join() !== entry.keys.join()) build(tab, entry);
+    else entry.plot.setData([entry.data.xs, ...entry.keys.map((k) => entry.data.columns.get(k))]);
   }
+}
 
-  function build(entry) {
-    entry.plot?.destroy();
-    entry.keys = [...entry.data.columns.keys()].sort();
-    const width = Math.max(240, entry.box.clientWidth - 8);
-    entry.plot = new uPlot(
-      {
-        width,
-        height: 220,
-        legend: { live: true },
-        cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: false } },
-        axes: [{ ...axisStyle(), label: sawBatches ? t("batch") : t("epoch") }, { ...axisStyle(), size: 56 }],
-        series: [{ label: sawBatches ? t("batch") : t("epoch") }, ...entry.keys.map(seriesStyle)],
-      },
-      [entry.data.xs, ...entry.keys.map((k) => entry.data.columns.get(k))],
-      entry.box,
-    );
+function schedule(tab) {
+  if (!tab.frame) tab.frame = requestAnimationFrame(() => paint(tab));
+}
+
+// x is the batch count since the first fit(): `step` counts batches within one fit() call,
+// so a step that goes backwards means a new fit() and the count carries on from the last.
+function xOf(tab, event) {
+  if (!Number.isFinite(event.step)) return Number.isFinite(event.epoch) ? event.epoch : tab.lastX + 1;
+  if (event.step < tab.lastStep) tab.offset += tab.lastStep;
+  tab.lastStep = event.step;
+  return tab.offset + event.step;
+}
+
+function addTrain(tab, event) {
+  const epoch = isEpoch(event);
+  if (!epoch) tab.sawBatches = true;
+  const x = xOf(tab, event);
+  tab.lastX = x;
+  for (const [name, value] of Object.entries(event.logs || {})) {
+    if (!Number.isFinite(value)) continue;
+    if (!epoch && name.startsWith("val_")) continue;
+    familyOf(tab, name).data.put(x, `${name}|${epoch ? "epoch" : "batch"}`, value);
   }
+  schedule(tab);
+}
 
-  function paint() {
-    frame = 0;
-    if (!visible) return;
-    for (const entry of families.values()) {
-      const keys = [...entry.data.columns.keys()].sort();
-      if (!entry.plot || keys.join() !== entry.keys.join()) build(entry);
-      else entry.plot.setData([entry.data.xs, ...entry.keys.map((k) => entry.data.columns.get(k))]);
-    }
-  }
+function addEval(tab, event) {
+  const logs = Object.entries(event.logs || {}).filter(([, v]) => Number.isFinite(v));
+  if (!logs.length) return;
+  const label = isEpoch(event) ? t("Evaluation") : format(t("Evaluation, batch %(n)s"), { n: event.step ?? 0 });
+  tab.evaluation.replaceChildren(el("p", {}, el("strong", { text: `${label}: ` }), logs.map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(" · ")));
+}
 
-  function schedule() {
-    if (!frame) frame = requestAnimationFrame(paint);
-  }
-
-  // x is the batch count since the first fit(): `step` counts batches within one fit() call,
-  // so a step that goes backwards means a new fit() and the count carries on from the last.
-  function xOf(event) {
-    if (!Number.isFinite(event.step)) return Number.isFinite(event.epoch) ? event.epoch : lastX + 1;
-    if (event.step < lastStep) offset += lastStep;
-    lastStep = event.step;
-    return offset + event.step;
-  }
-
-  function addTrain(event) {
-    const epoch = isEpoch(event);
-    if (!epoch) sawBatches = true;
-    const x = xOf(event);
-    lastX = x;
-    for (const [name, value] of Object.entries(event.logs || {})) {
-      if (!Number.isFinite(value)) continue;
-      if (!epoch && name.startsWith("val_")) continue;
-      familyOf(name).data.put(x, `${name}|${epoch ? "epoch" : "batch"}`, value);
-    }
-    schedule();
-  }
-
-  function addEval(event) {
-    const logs = Object.entries(event.logs || {}).filter(([, v]) => Number.isFinite(v));
-    if (!logs.length) return;
-    const label = isEpoch(event) ? t("Evaluation") : format(t("Evaluation, batch %(n)s"), { n: event.step ?? 0 });
-    evaluation.replaceChildren(el("p", {}, el("strong", { text: `${label}: ` }), logs.map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(" · ")));
-  }
-
+// Charts follow the tab's width, and are drawn again in the colours of a new theme.
+function watchSizeAndTheme(tab) {
   const observer = new ResizeObserver(() => {
-    if (!visible) return;
-    for (const entry of families.values()) entry.plot?.setSize({ width: Math.max(240, entry.box.clientWidth - 8), height: 220 });
+    if (!tab.visible) return;
+    for (const entry of tab.families.values()) entry.plot?.setSize({ width: chartWidth(entry), height: CHART_HEIGHT });
   });
-  observer.observe(charts);
+  observer.observe(tab.charts);
   onThemeChange(() => {
-    for (const entry of families.values()) {
+    for (const entry of tab.families.values()) {
       entry.plot?.destroy();
       entry.plot = null;
     }
-    schedule();
+    schedule(tab);
   });
+}
 
+function resetTab(tab) {
+  for (const entry of tab.families.values()) entry.plot?.destroy();
+  tab.families.clear();
+  clear(tab.charts);
+  clear(tab.evaluation);
+  tab.offset = 0;
+  tab.lastStep = 0;
+  tab.lastX = 0;
+  tab.sawBatches = false;
+}
+
+export function createTrainingTab(parent) {
+  const tab = newTab(parent);
+  watchSizeAndTheme(tab);
   return {
     add(event) {
-      if (event.phase === "eval") addEval(event);
-      else if (event.phase !== "predict") addTrain(event);
+      if (event.phase === "eval") addEval(tab, event);
+      else if (event.phase !== "predict") addTrain(tab, event);
     },
-    hasCurves: () => families.size > 0,
+    hasCurves: () => tab.families.size > 0,
     shown() {
-      visible = true;
-      schedule();
+      tab.visible = true;
+      schedule(tab);
     },
     hidden() {
-      visible = false;
+      tab.visible = false;
     },
-    reset() {
-      for (const entry of families.values()) entry.plot?.destroy();
-      families.clear();
-      clear(charts);
-      clear(evaluation);
-      offset = 0;
-      lastStep = 0;
-      lastX = 0;
-      sawBatches = false;
-    },
+    reset: () => resetTab(tab),
   };
 }
