@@ -105,30 +105,6 @@ def test_unknown_run_and_wrong_method_are_json(client):
     assert answer["Allow"] == "POST"
 
 
-def test_a_run_that_ends_before_its_row_is_written_is_stored_on_a_retry(empty_redis):
-    """The task goes out before the row is written: finalizing waits for the row, never drops
-    the run's output."""
-    from celery.exceptions import Retry
-
-    from playground.runs import actions, tasks
-    from playground.runs.models import Run
-
-    events = [{"seq": 1, "type": "status", "t": 0, "status": "running", "runtime": {}},
-              {"seq": 2, "type": "stdout", "t": 1, "text": "hi\n"},
-              {"seq": 3, "type": "done", "t": 2, "status": "succeeded", "duration_ms": 2,
-               "exit_code": 0}]
-    for event in events:
-        empty_redis.xadd("run:early", {"e": json.dumps(event)}, id=f"{event['seq']}-0")
-    with pytest.raises(actions.NotStoredYet):
-        actions.finalize_run("early")
-    with pytest.raises(Retry):
-        tasks.finalize_run.apply(args=["early"], throw=True)
-    Run.objects.create(id="early", session_key="k", code="print('hi')")
-    tasks.finalize_run.apply(args=["early"], throw=True)
-    stored = Run.objects.get(id="early")
-    assert stored.status == "succeeded" and stored.events == events
-
-
 @pytest.mark.parametrize("rate, parsed", [("120/m", (120, 60)), ("600/5m", (600, 300)),
                                           ("2/s", (2, 1)), (" 60 / h ", (60, 3600))])
 def test_rates_parse(rate, parsed):
@@ -215,12 +191,13 @@ def test_a_session_may_have_only_so_many_runs_in_flight(settings, empty_redis, c
 
 def test_a_run_lost_without_trace_stops_counting_in_flight(settings, empty_redis, cpu_worker,
                                                           sent):
-    from playground.runs import actions, streams
+    from contract import keys
+    from playground.runs import actions
 
     settings.RUN_MAX_IN_FLIGHT = 1
     script = Client()
     script.get("/api/session")
     key = script.session.session_key
     long_ago = time.time() - actions.IN_FLIGHT_AT_MOST.total_seconds() - 1
-    empty_redis.zadd(streams.in_flight_key(key), {"lost": long_ago})
+    empty_redis.zadd(keys.in_flight_key(key), {"lost": long_ago})
     assert post(script, {"code": "print(1)"})[0] == 201

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from trainer.config import WorkerSettings
 from trainer.pool import clean_environment
 from trainer.sandbox import cgroups
 
@@ -14,7 +15,7 @@ from trainer.sandbox import cgroups
 def test_the_zygote_inherits_nothing_of_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "server-only")
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/x")
-    env = clean_environment("cpu")
+    env = clean_environment(WorkerSettings.from_env())
     assert "SECRET_KEY" not in env and "DATABASE_URL" not in env
     assert not any("server-only" in value for value in env.values())
 
@@ -22,9 +23,9 @@ def test_the_zygote_inherits_nothing_of_the_server(monkeypatch: pytest.MonkeyPat
 def test_onednn_is_off_unless_the_operator_turns_it_on(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
-    assert clean_environment("cpu")["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert clean_environment(WorkerSettings.from_env())["TF_ENABLE_ONEDNN_OPTS"] == "0"
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
-    assert clean_environment("cpu")["TF_ENABLE_ONEDNN_OPTS"] == "1"
+    assert clean_environment(WorkerSettings.from_env())["TF_ENABLE_ONEDNN_OPTS"] == "1"
 
 
 def _groups(root: Path, names: list[str]) -> None:
