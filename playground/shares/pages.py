@@ -40,8 +40,10 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _as_displayed(line: str) -> str:
-    """A line as a terminal leaves it: what follows the last \\r wins, \\b erases."""
+def _plain_line(line: str) -> str:
+    """One line of output as plain text for the link preview, as a terminal would leave it:
+    escapes removed, what follows the last \\r wins, \\b erases. (The live terminal's filter,
+    static/src/workspace/terminal-text.js, keeps colours and cursor moves instead.)"""
     line = _ESCAPES.sub("", line).rsplit("\r", 1)[-1]
     shown: list[str] = []
     for char in line:
@@ -56,7 +58,7 @@ def _as_displayed(line: str) -> str:
 def first_output_line(events: list[dict[str, Any]]) -> str:
     text = "".join(str(e.get("text", "")) for e in events if e.get("type") == "stdout")
     for line in text.split("\n"):
-        shown = _as_displayed(line)
+        shown = _plain_line(line)
         if shown:
             return shown
     return ""

@@ -7,5 +7,5 @@ app_name = "web"
 
 urlpatterns = [
     path("play", views.play, name="play"),
-    path("runs/<str:run_id>", views.run_page, name="run"),
+    path("runs/<slug:run_id>", views.run_page, name="run"),
 ]
