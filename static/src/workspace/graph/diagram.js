@@ -3,90 +3,14 @@
 // zoom, fit, selection, expand/collapse on double click, and theme changes. Emits
 // "pg:diagram-rendered" on the container with timings after each drawing.
 import cytoscape from "cytoscape";
-import { onThemeChange, themeColor } from "../../base/theme.js";
+import { onThemeChange } from "../../base/theme.js";
 import { ROOT } from "./tree.js";
 import { PADDING, loadTree } from "./layout-client.js";
+import { stylesheet } from "./diagram-style.js";
 
-function stylesheet(extra) {
-  const text = themeColor("--pg-text");
-  const muted = themeColor("--pg-muted");
-  const edge = themeColor("--pg-graph-edge");
-  const scope = themeColor("--pg-graph-scope");
-  const scopeBorder = themeColor("--pg-graph-scope-border");
-  const focus = themeColor("--pg-focus");
-  const surface = themeColor("--pg-surface");
-  return [
-    {
-      selector: "node",
-      style: {
-        shape: "round-rectangle",
-        width: "data(w)",
-        height: "data(h)",
-        label: "data(label)",
-        "text-wrap": "wrap",
-        "text-valign": "center",
-        "text-halign": "center",
-        "font-family": themeColor("--pg-font") || "sans-serif",
-        "font-size": 11,
-        "line-height": 1.25,
-        color: text,
-        "background-color": surface,
-        "border-width": 1,
-        "border-color": scopeBorder,
-        "min-zoomed-font-size": 6,
-      },
-    },
-    {
-      selector: "node.group",
-      style: {
-        "background-color": scope,
-        "border-width": 2,
-        "border-style": "double",
-        "border-color": scopeBorder,
-        "font-weight": "bold",
-      },
-    },
-    {
-      selector: "node.synthetic",
-      style: { "border-style": "dashed", "border-width": 2 },
-    },
-    {
-      selector: ":parent",
-      style: {
-        "background-color": scope,
-        "background-opacity": 0.55,
-        "border-width": 1,
-        "border-style": "solid",
-        "border-color": scopeBorder,
-        "text-valign": "top",
-        "text-halign": "center",
-        "text-margin-y": -4,
-        "font-weight": "bold",
-        color: muted,
-        padding: `${PADDING.padX}px`,
-        // A nested scope's label then sits inside its parent's box, not over the parent's label.
-        "compound-sizing-wrt-labels": "include",
-        shape: "round-rectangle",
-      },
-    },
-    {
-      selector: "edge",
-      style: {
-        width: 1.2,
-        "curve-style": "straight",
-        "line-color": edge,
-        "target-arrow-color": edge,
-        "target-arrow-shape": "triangle",
-        "arrow-scale": 0.8,
-        opacity: 0.85,
-      },
-    },
-    { selector: "edge.control", style: { "line-style": "dashed", "target-arrow-shape": "tee" } },
-    { selector: "edge.multi", style: { width: 2.2 } },
-    ...extra(),
-    { selector: "node:selected", style: { "border-color": focus, "border-width": 3, "border-style": "solid" } },
-    { selector: "node.found", style: { "border-color": focus, "border-width": 4 } },
-  ];
+function edgeElement(edge) {
+  const classes = [edge.control ? "control" : "", edge.count > 1 ? "multi" : ""].join(" ").trim();
+  return { group: "edges", data: { id: edge.id, source: edge.source, target: edge.target, count: edge.count }, classes };
 }
 
 export class Diagram {
@@ -238,44 +162,11 @@ export class Diagram {
     const laidOut = performance.now();
     const centres = this.positions(result.interior);
     const { nodes, edges } = this.tree.visible();
-    const cy = this.cy;
-    cy.batch(() => {
-      const keep = new Set(nodes.map((n) => n.id));
-      for (const edge of edges) keep.add(edge.id);
-      cy.elements().filter((ele) => !keep.has(ele.id())).remove();
-      const fresh = [];
-      for (const node of nodes) {
-        const element = this.element(node, centres);
-        const existing = cy.$id(node.id);
-        if (existing.nonempty()) {
-          // A node's parent never changes between views; cytoscape refuses it through data().
-          const { parent: _parent, ...data } = element.data;
-          existing.data(data);
-          existing.classes(element.classes);
-          if (element.position) existing.position(element.position);
-        } else {
-          fresh.push(element);
-        }
-      }
-      // Parents must exist before their children are added.
-      cy.add(fresh);
-      const freshEdges = [];
-      for (const edge of edges) {
-        if (cy.$id(edge.id).nonempty()) continue;
-        const classes = [edge.control ? "control" : "", edge.count > 1 ? "multi" : ""].join(" ").trim();
-        freshEdges.push({ group: "edges", data: { id: edge.id, source: edge.source, target: edge.target, count: edge.count }, classes });
-      }
-      cy.add(freshEdges);
-    });
-    if (fit) this.fit();
-    else if (before) {
-      const after = cy.$id(anchor).renderedBoundingBox();
-      cy.panBy({ x: before.x1 - after.x1, y: before.y1 - after.y1 });
-    }
-    if (this.selected && cy.$id(this.selected).empty()) this.select(null);
+    this.cy.batch(() => this.sync(nodes, edges, centres));
+    this.restoreView({ fit, anchor, before });
     const drawn = performance.now();
     await new Promise((resolve) => requestAnimationFrame(() => resolve()));
-    const timing = {
+    return this.report({
       ...phases,
       total: performance.now() - started,
       layout: laidOut - sent,
@@ -284,7 +175,46 @@ export class Diagram {
       apply: drawn - laidOut,
       nodes: nodes.length,
       edges: edges.length,
-    };
+    });
+  }
+
+  // Makes cytoscape's elements the visible nodes and edges: updates those it has, adds the rest.
+  sync(nodes, edges, centres) {
+    const cy = this.cy;
+    const keep = new Set(nodes.map((n) => n.id));
+    for (const edge of edges) keep.add(edge.id);
+    cy.elements().filter((ele) => !keep.has(ele.id())).remove();
+    const fresh = [];
+    for (const node of nodes) {
+      const element = this.element(node, centres);
+      const existing = cy.$id(node.id);
+      if (existing.empty()) {
+        fresh.push(element);
+        continue;
+      }
+      // A node's parent never changes between views; cytoscape refuses it through data().
+      const { parent: _parent, ...data } = element.data;
+      existing.data(data);
+      existing.classes(element.classes);
+      if (element.position) existing.position(element.position);
+    }
+    // Parents must exist before their children are added.
+    cy.add(fresh);
+    cy.add(edges.filter((edge) => cy.$id(edge.id).empty()).map(edgeElement));
+  }
+
+  // Fits the drawing, or keeps the anchor box where it was on screen; drops a vanished selection.
+  restoreView({ fit, anchor, before }) {
+    const cy = this.cy;
+    if (fit) this.fit();
+    else if (before) {
+      const after = cy.$id(anchor).renderedBoundingBox();
+      cy.panBy({ x: before.x1 - after.x1, y: before.y1 - after.y1 });
+    }
+    if (this.selected && cy.$id(this.selected).empty()) this.select(null);
+  }
+
+  report(timing) {
     this.timings.push(timing);
     this.container.dispatchEvent(new CustomEvent("pg:diagram-rendered", { detail: timing, bubbles: true }));
     return timing;

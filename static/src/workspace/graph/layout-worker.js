@@ -105,9 +105,16 @@ function layoutEdges(children, pairs) {
   const index = new Map(children.map((id, i) => [id, i]));
   const out = children.map(() => []);
   for (const [a, b] of pairs) if (index.has(a) && index.has(b)) out[index.get(a)].push(index.get(b));
-  const state = new Uint8Array(children.length);
+  const { forward, order } = acyclic(out);
+  return withoutImplied(children, forward, order);
+}
+
+// A depth-first walk of `out` (adjacency by index): the edges that are not back edges, and the
+// post-order in which every node comes after all it reaches.
+function acyclic(out) {
+  const state = new Uint8Array(out.length);
   const order = [];
-  const forward = children.map(() => []);
+  const forward = out.map(() => []);
   const visit = (root) => {
     const stack = [[root, 0]];
     state[root] = 1;
@@ -130,8 +137,12 @@ function layoutEdges(children, pairs) {
       }
     }
   };
-  for (let i = 0; i < children.length; i++) if (state[i] === 0) visit(i);
-  // `order` is a post-order: every node comes after all it reaches.
+  for (let i = 0; i < out.length; i++) if (state[i] === 0) visit(i);
+  return { forward, order };
+}
+
+// The forward edges not implied by a longer path, as id pairs; reach sets are bit sets.
+function withoutImplied(children, forward, order) {
   const words = Math.ceil(children.length / 32);
   const reach = children.map(() => new Uint32Array(words));
   const kept = [];

@@ -69,58 +69,78 @@ function bodiesOf(attrs, table) {
   return bodies.sort((a, b) => rank(a.attr) - rank(b.attr));
 }
 
-/** A Tree for `graph` ({nodes, edges, functions}) whose bodies resolve in `table`. */
-export function buildOpTree(graph, table) {
-  const nodes = Array.isArray(graph.nodes) ? graph.nodes : [];
+// The name scopes, made as ops need them: `scopeId(path)` is the group id of a scope path, its
+// parent scopes made first; `scopes` holds every group.
+function scopeMaker() {
   const scopes = new Map();
-  const ensureScope = (path) => {
+  const scopeId = (path) => {
     if (!path || scopes.has(path)) return path ? `g:${path}` : ROOT;
     const cut = path.lastIndexOf("/");
     const parentPath = cut > 0 ? path.slice(0, cut) : "";
-    const parent = parentPath ? ensureScope(parentPath) : ROOT;
+    const parent = parentPath ? scopeId(parentPath) : ROOT;
     const short = path.slice(cut + 1);
     scopes.set(path, { id: `g:${path}`, parent, scope: path, label: short });
     return `g:${path}`;
   };
-  const leaves = [];
-  const idOf = new Map();
-  for (const node of nodes) {
-    const key = String(node.id ?? node.name);
-    const id = `o:${key}`;
-    idOf.set(key, id);
-    if (node.name != null) idOf.set(String(node.name), id);
-    const name = String(node.name ?? key);
-    const short = name.slice(name.lastIndexOf("/") + 1);
-    const op = String(node.op ?? "?");
-    // A graph sent collapsed (over the size cap) has one "scope" node per top-level scope.
-    const folded = op === "scope" && Number.isFinite(node.count);
-    const lines = folded
-      ? [truncate(name, 34), format(tn("%(n)s op", "%(n)s ops", node.count), { n: node.count })]
-      : short && short !== op ? [op, truncate(short)] : [op];
-    const bodies = bodiesOf(node.attrs, table);
-    // Functions the op calls that no attribute named (older events list them only in `calls`).
-    for (const fn of Array.isArray(node.calls) ? node.calls : []) {
-      if (table.has(fn) && !bodies.some((b) => b.fn === fn)) bodies.push({ attr: "calls", fn });
-    }
-    leaves.push({
-      id,
-      parent: ensureScope(scopeOf(node)),
-      node,
-      op,
-      name,
-      label: lines.join("\n"),
-      size: boxSize(lines, { min: bodies.length ? 72 : folded ? 80 : 56 }),
-      category: folded ? "scope" : categoryOf(op),
-      bodies,
-    });
+  return { scopes, scopeId };
+}
+
+function opBodies(node, table) {
+  const bodies = bodiesOf(node.attrs, table);
+  // Functions the op calls that no attribute named (older events list them only in `calls`).
+  for (const fn of Array.isArray(node.calls) ? node.calls : []) {
+    if (table.has(fn) && !bodies.some((b) => b.fn === fn)) bodies.push({ attr: "calls", fn });
   }
+  return bodies;
+}
+
+// One op as a leaf of the tree, in the scope `parent`.
+function opLeaf(node, id, parent, table) {
+  const name = String(node.name ?? node.id);
+  const short = name.slice(name.lastIndexOf("/") + 1);
+  const op = String(node.op ?? "?");
+  // A graph sent collapsed (over the size cap) has one "scope" node per top-level scope.
+  const folded = op === "scope" && Number.isFinite(node.count);
+  const lines = folded
+    ? [truncate(name, 34), format(tn("%(n)s op", "%(n)s ops", node.count), { n: node.count })]
+    : short && short !== op ? [op, truncate(short)] : [op];
+  const bodies = opBodies(node, table);
+  return {
+    id,
+    parent,
+    node,
+    op,
+    name,
+    label: lines.join("\n"),
+    size: boxSize(lines, { min: bodies.length ? 72 : folded ? 80 : 56 }),
+    category: folded ? "scope" : categoryOf(op),
+    bodies,
+  };
+}
+
+function opEdges(graph, idOf) {
   const edges = [];
   for (const edge of Array.isArray(graph.edges) ? graph.edges : []) {
     const source = idOf.get(String(edge.source));
     const target = idOf.get(String(edge.target));
     if (source && target) edges.push({ source, target, control: Boolean(edge.control), tensor: edge.tensor });
   }
-  const tree = new Tree({ leaves, groups: [...scopes.values()], edges });
+  return edges;
+}
+
+/** A Tree for `graph` ({nodes, edges, functions}) whose bodies resolve in `table`. */
+export function buildOpTree(graph, table) {
+  const { scopes, scopeId } = scopeMaker();
+  const leaves = [];
+  const idOf = new Map();
+  for (const node of Array.isArray(graph.nodes) ? graph.nodes : []) {
+    const key = String(node.id ?? node.name);
+    const id = `o:${key}`;
+    idOf.set(key, id);
+    if (node.name != null) idOf.set(String(node.name), id);
+    leaves.push(opLeaf(node, id, scopeId(scopeOf(node)), table));
+  }
+  const tree = new Tree({ leaves, groups: [...scopes.values()], edges: opEdges(graph, idOf) });
   for (const group of tree.groups.values()) {
     if (group.id === ROOT) continue;
     const ops = format(tn("%(n)s op", "%(n)s ops", group.leafCount), { n: group.leafCount });

@@ -86,37 +86,21 @@ export class Tree {
   // Direct children of a group in data-flow order (Kahn's algorithm, earliest child first), so
   // that split parts follow the flow.
   orderedChildren(gid) {
-    const group = this.groups.get(gid);
-    const index = new Map(group.children.map((c, i) => [c, i]));
-    const childOf = (leaf) => {
-      let node = leaf;
-      for (let p = this.parent.get(node); p != null; p = this.parent.get(node)) {
-        if (p === gid) return node;
-        node = p;
-      }
-      return null;
-    };
-    const indegree = new Map(group.children.map((c) => [c, 0]));
-    const next = new Map(group.children.map((c) => [c, new Set()]));
-    for (const edge of this.edges) {
-      const a = childOf(edge.source);
-      const b = childOf(edge.target);
-      if (a == null || b == null || a === b || next.get(a).has(b)) continue;
-      next.get(a).add(b);
-      indegree.set(b, indegree.get(b) + 1);
-    }
+    const children = this.groups.get(gid).children;
+    const { indegree, next } = this.childLinks(gid);
+    const index = new Map(children.map((c, i) => [c, i]));
     const ready = new MinHeap();
-    for (const c of group.children) if (indegree.get(c) === 0) ready.push(index.get(c));
+    for (const c of children) if (indegree.get(c) === 0) ready.push(index.get(c));
     const order = [];
     const placed = new Set();
     let scan = 0;
-    while (order.length < group.children.length) {
+    while (order.length < children.length) {
       if (!ready.size) {
         // A cycle (loop back edges): carry on from the earliest child not placed yet.
-        while (placed.has(group.children[scan])) scan += 1;
+        while (placed.has(children[scan])) scan += 1;
         ready.push(scan);
       }
-      const node = group.children[ready.pop()];
+      const node = children[ready.pop()];
       if (placed.has(node)) continue;
       placed.add(node);
       order.push(node);
@@ -126,6 +110,30 @@ export class Tree {
       }
     }
     return order;
+  }
+
+  // The edges between a group's direct children (each edge lifted to the children holding its
+  // ends, once per pair): each child's successors and how many distinct children lead to it.
+  childLinks(gid) {
+    const children = this.groups.get(gid).children;
+    const childOf = (leaf) => {
+      let node = leaf;
+      for (let p = this.parent.get(node); p != null; p = this.parent.get(node)) {
+        if (p === gid) return node;
+        node = p;
+      }
+      return null;
+    };
+    const indegree = new Map(children.map((c) => [c, 0]));
+    const next = new Map(children.map((c) => [c, new Set()]));
+    for (const edge of this.edges) {
+      const a = childOf(edge.source);
+      const b = childOf(edge.target);
+      if (a == null || b == null || a === b || next.get(a).has(b)) continue;
+      next.get(a).add(b);
+      indegree.set(b, indegree.get(b) + 1);
+    }
+    return { indegree, next };
   }
 
   splitLargeGroups(max) {
