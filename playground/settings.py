@@ -37,15 +37,15 @@ INSTALLED_APPS = [
 
 # The run API's views run on shared threads that keep their database connections.
 VIEWS_ON_SHARED_THREADS = True
-# Django's and WhiteNoise's middleware, run on the event loop (see playground/middleware.py).
+# Django's and WhiteNoise's middleware, run on the event loop (see playground/fastpath/).
 MIDDLEWARE = [
-    "playground.middleware.Security",
-    "playground.middleware.StaticFiles",
-    "playground.middleware.Session",
-    "playground.middleware.Locale",
-    "playground.middleware.Common",
-    "playground.middleware.Csrf",
-    "playground.middleware.FrameOptions",
+    "playground.fastpath.django.Security",
+    "playground.fastpath.whitenoise.StaticFiles",
+    "playground.fastpath.django.Session",
+    "playground.fastpath.django.Locale",
+    "playground.fastpath.django.Common",
+    "playground.fastpath.django.Csrf",
+    "playground.fastpath.django.FrameOptions",
     "playground.runs.errors.JsonErrorsMiddleware",
 ]
 
@@ -115,8 +115,8 @@ WHITENOISE_IMMUTABLE_FILE_TEST = r"-[A-Z2-7]{8}\.[a-z0-9]+$"
 
 # Celery: the web side only sends tasks by name.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
-# One Redis client per broker channel instead of one per message (playground/broker.py).
-CELERY_BROKER_TRANSPORT = "playground.broker:Transport"
+# One Redis client per broker channel instead of one per message (playground/fastpath/kombu.py).
+CELERY_BROKER_TRANSPORT = "playground.fastpath.kombu:Transport"
 
 # The run API. The limits of a run are contract.limits' (RUN_MAX_CODE_BYTES and the others).
 RUN_MAX_CODE_BYTES = Limits.from_env().code_bytes

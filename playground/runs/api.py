@@ -17,7 +17,7 @@ from playground.api import (
     reads_session,
     starts_session,
 )
-from playground.middleware import pooled
+from playground.fastpath.django import pooled
 from playground.runs import actions, streams
 from playground.shares.api import export_response
 

@@ -7,14 +7,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import redis.exceptions
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from contract import keys
 from contract.events import is_done
+from playground.fastpath.channels import HopFreeWebsocketConsumer
 from playground.runs import actions, streams
 from playground.runs.models import Run
 
@@ -30,21 +28,7 @@ def _owned(run_id: str, session_key: str | None) -> Run | None:
     return actions.get_owned(run_id, session_key)
 
 
-class RunConsumer(AsyncWebsocketConsumer):
-    # Channels closes stale database connections in a thread before every message and again
-    # after a disconnect; this consumer reaches the database only through
-    # database_sync_to_async, which does so itself, so it skips those thread hops (a
-    # millisecond on the socket's opening).
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"no handler for message type {message['type']}")
-        await handler(message)
-
-    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        await self.disconnect(message["code"])
-        raise StopConsumer()
-
+class RunConsumer(HopFreeWebsocketConsumer):
     async def connect(self) -> None:
         run_id = self.scope["url_route"]["kwargs"]["run_id"]
         # The cookie's key, not loaded: it only has to equal the owner's (secret) key.

@@ -153,21 +153,6 @@ def test_sharing_is_rate_limited_per_session(settings, client):
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
 
 
-def test_autobahn_options_are_formatted_only_when_logged():
-    """Daphne's WebSocket layer formats its options for a debug line on every socket: the
-    formatting is deferred to when the line is written, and then reads as before."""
-    import pprint
-
-    from autobahn.websocket import protocol
-
-    from playground.asgi import FormattedWhenLogged
-
-    options = [("openHandshakeTimeout", 5, "Factory"), ("autoPingInterval", 20, "Factory")]
-    assert protocol.pformat is FormattedWhenLogged
-    line = "\n{attrs}".format(attrs=FormattedWhenLogged(options))  # noqa: UP032 - as txaio does
-    assert line == "\n" + pprint.pformat(options)
-
-
 def test_a_session_may_have_only_so_many_runs_in_flight(settings, empty_redis, cpu_worker,
                                                         sent):
     """Runs fired without waiting for them are refused past RUN_MAX_IN_FLIGHT; one stored as

@@ -1,10 +1,9 @@
-"""The middleware stack, async from end to end.
+"""Django under Daphne with fewer thread hops: the ASGI handler, on-loop middleware, `pooled`.
 
-Under ASGI, Django runs a sync middleware hook in a thread and hops back to the event loop for the
-next layer; a request through the stock stack crossed between the loop and a fresh thread about
-eight times before its view ran (DESIGN §8: the hops were half the cost of POST /api/runs).
-The hooks of the middleware below do no I/O, so they run on the loop, inline. The one hook that
-may do I/O, saving a changed session, still goes to a thread.
+Under ASGI, Django runs each sync piece of a request (a signal's receivers, a middleware hook, a
+view) in a thread and hops back to the event loop after it. The pieces adapted here either only
+compute, so they run on the loop, or do I/O, and then run in one hop, in a thread that keeps its
+database connection.
 """
 from __future__ import annotations
 
@@ -12,19 +11,52 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from asgiref.sync import markcoroutinefunction, sync_to_async
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.db import close_old_connections
+from django.core import signals
+from django.core.handlers.asgi import ASGIHandler
+from django.db import close_old_connections, reset_queries
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.middleware.security import SecurityMiddleware
-from whitenoise.middleware import WhiteNoiseMiddleware
 
 GetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+
+
+class HttpHandler(ASGIHandler):
+    """Django's ASGI handler without a fresh thread per request or a hop for `request_started`.
+
+    Django gives every request a thread of its own for thread-sensitive work, joined after the
+    response; without it, that work (sync page views, signal receivers) runs on one long-lived
+    thread, which keeps its database connection between requests. `request_started`'s receivers
+    check the connections of the thread they run in: they run in each sync view's thread, just
+    before the view, instead (`pooled` views make the same check in theirs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        signals.request_started.disconnect(reset_queries)
+        signals.request_started.disconnect(close_old_connections)
+
+    def make_view_atomic(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        view = super().make_view_atomic(view)
+        if iscoroutinefunction(view):
+            return view
+
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            reset_queries()
+            close_old_connections()
+            return view(*args, **kwargs)
+        return checked
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle HTTP, not {scope['type']}")
+        await self.handle(scope, receive, send)
 
 
 class OnLoop:
@@ -91,26 +123,6 @@ class Session(OnLoop):
         if session.modified or settings.SESSION_SAVE_EVERY_REQUEST:
             return await sync_to_async(self.respond)(request, response)  # type: ignore[no-any-return]
         return self.respond(request, response)
-
-
-class StaticFiles(WhiteNoiseMiddleware):  # type: ignore[misc]
-    """WhiteNoise answers from its in-memory table of files found at start-up."""
-
-    sync_capable = False
-    async_capable = True
-
-    def __init__(self, get_response: GetResponse) -> None:
-        super().__init__(get_response)
-        markcoroutinefunction(self)
-
-    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if self.autorefresh:
-            static_file = await sync_to_async(self.find_file)(request.path_info)
-        else:
-            static_file = self.files.get(request.path_info)
-        if static_file is not None:
-            return self.serve(static_file, request)  # type: ignore[no-any-return]
-        return await self.get_response(request)
 
 
 def pooled(view: Callable[..., HttpResponse]) -> Callable[..., Coroutine[Any, Any, HttpResponse]]:

@@ -1,10 +1,9 @@
 """kombu's Redis transport for the web side's Celery, with one Redis client per channel.
 
-Stock kombu builds a new redis-py client (about 170 response callbacks set up each time)
-for every message it publishes and for each step of its unacknowledged-message bookkeeping;
-the connection pool under it is shared either way. Here a channel keeps the first one: a
-redis-py client is safe to share between threads, as the pool hands each command its own
-connection.
+Stock kombu builds a new redis-py client (about 170 response callbacks set up each time) for every
+message it publishes; the connection pool under it is shared either way. Here a channel keeps its
+first client: a redis-py client is safe to share between threads, as the pool hands each command
+its own connection.
 """
 from __future__ import annotations
 
