@@ -56,36 +56,23 @@ function exampleCard(concept, example, index, open) {
   );
 }
 
-export async function mountConcept(root) {
-  const slug = root.dataset.slug;
-  const article = root.querySelector("[data-concept-article]");
-  const [concept, catalogue] = await Promise.all([getJSON(`/api/concepts/${slug}`), getJSON("/api/concepts").catch(() => [])]);
-  const titles = new Map(catalogue.map((item) => [item.slug, pick(item.title)]));
+// Says which example the editor holds, and marks its card open.
+function showEditing(root, example) {
+  root.querySelector("[data-editing]").textContent = example ? format(t("Editing: %(title)s"), { title: pick(example.title) }) : t("Editing your own code");
+  for (const card of root.querySelectorAll(".example")) card.classList.toggle("is-open", Boolean(example) && card.dataset.example === example.id);
+}
+
+// An example into the workspace, in its mode, with the editor scrolled into view.
+function openExample(root, workspace, example) {
+  workspace.setCode(example.code, { asExample: true });
+  setMode(workspace, example.mode || CONTRACT.defaultMode);
+  showEditing(root, example);
+  root.querySelector("[data-try]").scrollIntoView({ behavior: "smooth", block: "start" });
+}
+
+function conceptArticle(concept, titles, open) {
   const examples = concept.examples || [];
-  const first = examples[0];
-
-  const editorBox = root.querySelector("[data-workspace]");
-  const editingLabel = root.querySelector("[data-editing]");
-  const workspace = mountWorkspace(editorBox, {
-    code: first ? first.code : "",
-    concept: slug,
-    mode: first && first.mode,
-    storageKey: `concept:${slug}`,
-  });
-
-  const showEditing = (example) => {
-    editingLabel.textContent = example ? format(t("Editing: %(title)s"), { title: pick(example.title) }) : t("Editing your own code");
-    for (const card of root.querySelectorAll(".example")) card.classList.toggle("is-open", Boolean(example) && card.dataset.example === example.id);
-  };
-  const open = (example) => {
-    workspace.setCode(example.code, { asExample: true });
-    setMode(workspace, example.mode || CONTRACT.defaultMode);
-    showEditing(example);
-    root.querySelector("[data-try]").scrollIntoView({ behavior: "smooth", block: "start" });
-  };
-
-  document.title = `${pick(concept.title)} · ${document.title.split(" · ").pop()}`;
-  fill(article,
+  return [
     el("h1", { text: pick(concept.title) }),
     markdownBlock(pick(concept.definition), "definition prose"),
     section(t("In plain words"), pick(concept.explanation), "explanation"),
@@ -94,8 +81,24 @@ export async function mountConcept(root) {
     examples.length
       ? el("section", { class: "concept-section examples" }, el("h2", { text: t("Examples") }), examples.map((example, index) => exampleCard(concept, example, index, open)))
       : null,
-  );
-  showEditing(examples.find((example) => example.code === workspace.getCode()) || (workspace.getCode().trim() ? null : first));
+  ];
+}
+
+export async function mountConcept(root) {
+  const slug = root.dataset.slug;
+  const [concept, catalogue] = await Promise.all([getJSON(`/api/concepts/${slug}`), getJSON("/api/concepts").catch(() => [])]);
+  const titles = new Map(catalogue.map((item) => [item.slug, pick(item.title)]));
+  const examples = concept.examples || [];
+  const first = examples[0];
+  const workspace = mountWorkspace(root.querySelector("[data-workspace]"), {
+    code: first ? first.code : "",
+    concept: slug,
+    mode: first && first.mode,
+    storageKey: `concept:${slug}`,
+  });
+  document.title = `${pick(concept.title)} · ${document.title.split(" · ").pop()}`;
+  fill(root.querySelector("[data-concept-article]"), ...conceptArticle(concept, titles, (example) => openExample(root, workspace, example)));
+  showEditing(root, examples.find((example) => example.code === workspace.getCode()) || (workspace.getCode().trim() ? null : first));
   root.dataset.ready = "true";
   return workspace;
 }

@@ -84,13 +84,9 @@ function boxAround(point) {
   return { x0: point.x - NODE_W / 2 + pad, x1: point.x + NODE_W / 2 - pad, y0: point.y - NODE_H / 2 + pad, y1: point.y + NODE_H / 2 - pad };
 }
 
-/**
- * groups: [{theme: {id}, concepts: [{slug}]}] in theme order; pairs: [[slug, slug]].
- * Returns Map slug -> {x, y} (node centres).
- */
-export function layoutConcepts(groups, pairs) {
-  const placed = groups.map((group) => ({ ...group, shape: SHAPES[group.theme.id] || SHAPES.more }));
-  // Box origins: left to right on each row, rows stacked.
+// Box origins: left to right on each row, rows stacked. Returns slotPoint(group, slot), the
+// centre of a slot of a group's box, each row of boxes centred under the widest.
+function placeBoxes(placed) {
   const rowHeights = [0, 0];
   const rowWidths = [0, 0];
   const origin = new Map();
@@ -103,37 +99,47 @@ export function layoutConcepts(groups, pairs) {
     rowHeights[row] = Math.max(rowHeights[row], rows * ROW);
   }
   const widest = Math.max(...rowWidths);
-  const at = new Map();
-  const slotPoint = (group, slot) => {
+  return (group, slot) => {
     const o = origin.get(group.theme.id);
-    // Centre each row of boxes under the widest one.
     const shift = (widest - rowWidths[o.row]) / 2;
     const y0 = o.row === 0 ? 0 : rowHeights[0] + ROW_GAP;
     return { x: shift + o.x + slot.c * COLUMN, y: y0 + slot.r * ROW };
   };
-  for (const group of placed) group.concepts.forEach((concept, i) => at.set(concept.slug, slotPoint(group, group.grid.slots[i])));
+}
 
+// Tries every order of one box's concepts in its slots and keeps the cheapest in `at`.
+function arrangeBox(group, pairs, at, slotPoint) {
+  const members = group.concepts.map((concept) => concept.slug);
+  if (members.length < 2 || members.length > 7) return;
+  const mine = new Set(members);
+  const touching = pairs.filter(([a, b]) => mine.has(a) || mine.has(b));
+  const slotIndexes = group.grid.slots.map((_, i) => i);
+  let best = null;
+  let bestCost = Infinity;
+  for (const order of permutations(slotIndexes)) {
+    members.forEach((slug, i) => at.set(slug, slotPoint(group, group.grid.slots[order[i]])));
+    const boxes = [...at].map(([slug, point]) => [slug, boxAround(point)]);
+    const value = cost(touching, at, boxes) + DISPLACED * order.reduce((sum, slot, i) => sum + Math.abs(slot - i), 0);
+    if (value < bestCost - 1e-6) {
+      bestCost = value;
+      best = order;
+    }
+  }
+  members.forEach((slug, i) => at.set(slug, slotPoint(group, group.grid.slots[best[i]])));
+}
+
+/**
+ * groups: [{theme: {id}, concepts: [{slug}]}] in theme order; pairs: [[slug, slug]].
+ * Returns Map slug -> {x, y} (node centres).
+ */
+export function layoutConcepts(groups, pairs) {
+  const placed = groups.map((group) => ({ ...group, shape: SHAPES[group.theme.id] || SHAPES.more }));
+  const slotPoint = placeBoxes(placed);
+  const at = new Map();
+  for (const group of placed) group.concepts.forEach((concept, i) => at.set(concept.slug, slotPoint(group, group.grid.slots[i])));
   // Improve each box's arrangement in turn, twice round; ties keep the catalogue's order.
   for (let pass = 0; pass < 2; pass++) {
-    for (const group of placed) {
-      const members = group.concepts.map((concept) => concept.slug);
-      if (members.length < 2 || members.length > 7) continue;
-      const mine = new Set(members);
-      const touching = pairs.filter(([a, b]) => mine.has(a) || mine.has(b));
-      const slotIndexes = group.grid.slots.map((_, i) => i);
-      let best = null;
-      let bestCost = Infinity;
-      for (const order of permutations(slotIndexes)) {
-        members.forEach((slug, i) => at.set(slug, slotPoint(group, group.grid.slots[order[i]])));
-        const boxes = [...at].map(([slug, point]) => [slug, boxAround(point)]);
-        const value = cost(touching, at, boxes) + DISPLACED * order.reduce((sum, slot, i) => sum + Math.abs(slot - i), 0);
-        if (value < bestCost - 1e-6) {
-          bestCost = value;
-          best = order;
-        }
-      }
-      members.forEach((slug, i) => at.set(slug, slotPoint(group, group.grid.slots[best[i]])));
-    }
+    for (const group of placed) arrangeBox(group, pairs, at, slotPoint);
   }
   return at;
 }

@@ -61,61 +61,90 @@ function elements(concepts) {
   return [...nodes, ...edges];
 }
 
+function themeRule(colours) {
+  return {
+    selector: "node[kind = 'theme']",
+    style: {
+      shape: "round-rectangle",
+      "background-color": (node) => colours.box(node.data("hue")),
+      "border-color": (node) => colours.border(node.data("hue")),
+      "border-width": 1,
+      "border-opacity": 0.45,
+      label: "data(label)",
+      "text-valign": "top",
+      "text-halign": "center",
+      "text-margin-y": -6,
+      "font-size": 15,
+      "font-weight": 600,
+      color: colours.muted,
+      padding: 18,
+      "z-compound-depth": "bottom",
+    },
+  };
+}
+
+function conceptRule(colours) {
+  return {
+    selector: "node[kind = 'concept']",
+    style: {
+      shape: "round-rectangle",
+      width: NODE_W,
+      height: NODE_H,
+      "background-color": (node) => colours.fill(node.data("hue")),
+      "border-color": (node) => colours.border(node.data("hue")),
+      "border-width": 1.5,
+      label: "data(label)",
+      "text-wrap": "wrap",
+      "text-max-width": NODE_W - 14,
+      "text-valign": "center",
+      "text-halign": "center",
+      "font-size": 13,
+      "line-height": 1.15,
+      color: colours.text,
+      "z-index": 10,
+    },
+  };
+}
+
 function style(colours) {
   return [
-    {
-      selector: "node[kind = 'theme']",
-      style: {
-        shape: "round-rectangle",
-        "background-color": (node) => colours.box(node.data("hue")),
-        "border-color": (node) => colours.border(node.data("hue")),
-        "border-width": 1,
-        "border-opacity": 0.45,
-        label: "data(label)",
-        "text-valign": "top",
-        "text-halign": "center",
-        "text-margin-y": -6,
-        "font-size": 15,
-        "font-weight": 600,
-        color: colours.muted,
-        padding: 18,
-        "z-compound-depth": "bottom",
-      },
-    },
-    {
-      selector: "node[kind = 'concept']",
-      style: {
-        shape: "round-rectangle",
-        width: NODE_W,
-        height: NODE_H,
-        "background-color": (node) => colours.fill(node.data("hue")),
-        "border-color": (node) => colours.border(node.data("hue")),
-        "border-width": 1.5,
-        label: "data(label)",
-        "text-wrap": "wrap",
-        "text-max-width": NODE_W - 14,
-        "text-valign": "center",
-        "text-halign": "center",
-        "font-size": 13,
-        "line-height": 1.15,
-        color: colours.text,
-        "z-index": 10,
-      },
-    },
-    {
-      selector: "edge",
-      style: {
-        width: 1.4,
-        "line-color": colours.edge,
-        opacity: 0.38,
-        "curve-style": "straight",
-        "z-index": 1,
-      },
-    },
+    themeRule(colours),
+    conceptRule(colours),
+    { selector: "edge", style: { width: 1.4, "line-color": colours.edge, opacity: 0.38, "curve-style": "straight", "z-index": 1 } },
     { selector: ".faded", style: { opacity: 0.18 } },
     { selector: "edge.near", style: { opacity: 1, width: 2.4, "line-color": colours.highlight, "z-index": 5 } },
     { selector: "node.focus", style: { "border-width": 3, "border-color": colours.highlight } },
   ];
+}
+
+const CONCEPT = "node[kind = 'concept']";
+
+// Hovering a concept fades all but it and its relations; a tap opens it.
+function wirePointer(cy, container, bySlug, { onOpen, onHover }) {
+  cy.on("mouseover", CONCEPT, (event) => {
+    const node = event.target;
+    const near = node.closedNeighborhood();
+    cy.elements().not(near).not("node[kind = 'theme']").addClass("faded");
+    near.edges().addClass("near");
+    node.addClass("focus");
+    container.style.cursor = "pointer";
+    if (onHover) onHover(bySlug.get(node.id()));
+  });
+  cy.on("mouseout", CONCEPT, () => {
+    cy.elements().removeClass("faded near focus");
+    container.style.cursor = "";
+    if (onHover) onHover(null);
+  });
+  cy.on("tap", CONCEPT, (event) => onOpen && onOpen(event.target.id()));
+}
+
+// Where a concept is drawn, in page coordinates.
+function positionOf(cy, container, slug) {
+  const node = cy.getElementById(slug);
+  if (!node.length) return null;
+  const box = container.getBoundingClientRect();
+  const at = node.renderedPosition();
+  return { x: box.left + window.scrollX + at.x, y: box.top + window.scrollY + at.y };
 }
 
 /**
@@ -135,23 +164,7 @@ export function drawConceptMap(container, concepts, { onOpen, onHover } = {}) {
     autoungrabify: true,
     autounselectify: true,
   });
-  const concept = "node[kind = 'concept']";
-  cy.on("mouseover", concept, (event) => {
-    const node = event.target;
-    const near = node.closedNeighborhood();
-    cy.elements().not(near).not("node[kind = 'theme']").addClass("faded");
-    near.edges().addClass("near");
-    node.addClass("focus");
-    container.style.cursor = "pointer";
-    if (onHover) onHover(bySlug.get(node.id()));
-  });
-  cy.on("mouseout", concept, () => {
-    cy.elements().removeClass("faded near focus");
-    container.style.cursor = "";
-    if (onHover) onHover(null);
-  });
-  cy.on("tap", concept, (event) => onOpen && onOpen(event.target.id()));
-
+  wirePointer(cy, container, bySlug, { onOpen, onHover });
   const refit = () => {
     cy.resize();
     cy.fit(undefined, 24);
@@ -159,17 +172,11 @@ export function drawConceptMap(container, concepts, { onOpen, onHover } = {}) {
   new ResizeObserver(refit).observe(container);
   onThemeChange(() => cy.style(style(palette())));
 
-  container.dataset.concepts = String(cy.nodes(concept).length);
+  container.dataset.concepts = String(cy.nodes(CONCEPT).length);
   container.dataset.relations = String(cy.edges().length);
   return {
     cy,
     /** Where a concept is drawn, in page coordinates (for tests and for scrolling to it). */
-    positionOf(slug) {
-      const node = cy.getElementById(slug);
-      if (!node.length) return null;
-      const box = container.getBoundingClientRect();
-      const at = node.renderedPosition();
-      return { x: box.left + window.scrollX + at.x, y: box.top + window.scrollY + at.y };
-    },
+    positionOf: (slug) => positionOf(cy, container, slug),
   };
 }

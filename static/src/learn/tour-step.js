@@ -71,34 +71,43 @@ function resultList(verdict) {
   );
 }
 
-function checkPanel(ctx) {
+function setStatus(status, kind, text) {
+  status.className = `check-status ${kind}`;
+  status.textContent = text;
+}
+
+// Runs the code, waits for the run to finish, asks the server to grade it and shows the verdict.
+async function runAndCheck(ctx, { status, results }) {
   const { slug, number, workspace, runs } = ctx;
+  results.replaceChildren();
+  setStatus(status, "busy", t("Running your code…"));
+  try {
+    const finished = runs.next();
+    await workspace.run();
+    const record = await finished;
+    status.textContent = t("Checking…");
+    const verdict = await postJSON(`/api/tours/${slug}/steps/${number}/check`, { run: record.id });
+    const text = verdict.passed ? t("Well done: every check passed.") : t("Not yet: see what failed below, fix the code and check again.");
+    setStatus(status, verdict.passed ? "passed" : "failed", text);
+    results.replaceChildren(resultList(verdict));
+    if (verdict.passed) ctx.onPassed();
+  } catch (error) {
+    setStatus(status, "failed", format(t("Could not check this run: %(reason)s"), { reason: error.message }));
+  }
+}
+
+function checkPanel(ctx) {
   const button = el("button", { type: "button", class: "pg-btn pg-btn-primary", dataset: { check: "" }, text: t("Check my answer") });
   const status = el("p", { class: "check-status", role: "status", "aria-live": "polite" });
   const results = el("div", { class: "check-output", dataset: { checkResults: "" } });
   button.addEventListener("click", async () => {
-    if (BUSY_STATUSES.has(stateOf(workspace))) {
-      status.className = "check-status busy";
-      status.textContent = t("A run is still going: check again when it has finished.");
+    if (BUSY_STATUSES.has(stateOf(ctx.workspace))) {
+      setStatus(status, "busy", t("A run is still going: check again when it has finished."));
       return;
     }
     button.disabled = true;
-    results.replaceChildren();
-    status.className = "check-status busy";
-    status.textContent = t("Running your code…");
     try {
-      const finished = runs.next();
-      await workspace.run();
-      const record = await finished;
-      status.textContent = t("Checking…");
-      const verdict = await postJSON(`/api/tours/${slug}/steps/${number}/check`, { run: record.id });
-      status.className = `check-status ${verdict.passed ? "passed" : "failed"}`;
-      status.textContent = verdict.passed ? t("Well done: every check passed.") : t("Not yet: see what failed below, fix the code and check again.");
-      results.replaceChildren(resultList(verdict));
-      if (verdict.passed) ctx.onPassed();
-    } catch (error) {
-      status.className = "check-status failed";
-      status.textContent = format(t("Could not check this run: %(reason)s"), { reason: error.message });
+      await runAndCheck(ctx, { status, results });
     } finally {
       button.disabled = false;
     }
@@ -176,16 +185,8 @@ function stepNav(slug, number, count, onNext) {
   return el("nav", { class: "step-nav", "aria-label": t("Tour steps") }, previous, next);
 }
 
-export async function mountTourStep(root) {
-  const slug = root.dataset.slug;
-  const number = Number(root.dataset.step);
-  const tour = await getJSON(`/api/tours/${slug}`);
-  const step = tour.steps[number - 1];
-  const count = tour.steps.length;
-  const checked = hasCheck(step);
-  markVisited(slug, number);
-
-  const runs = finishedRuns();
+function mountStepWorkspace(root, ctx) {
+  const { tour, step, slug, number, runs } = ctx;
   const workspace = mountWorkspace(root.querySelector("[data-workspace]"), {
     code: step.code,
     concept: (tour.concepts || [])[0],
@@ -194,25 +195,16 @@ export async function mountTourStep(root) {
     onFinish: (record) => {
       runs.onFinish(record);
       // A step without an exercise is done once its code has run through.
-      if (!checked && record && record.status === SUCCEEDED) refreshDone();
+      if (!ctx.checked && record && record.status === SUCCEEDED) ctx.onPassed();
     },
   });
   runs.watch(workspace);
+  return workspace;
+}
 
-  const bar = root.querySelector("[data-tour-progress]");
-  const article = root.querySelector("[data-step-article]");
-  const refreshBar = () => bar.replaceChildren(progressBar(tour, number));
-  const refreshDone = () => {
-    markDone(slug, number);
-    refreshBar();
-    article.classList.add("is-done");
-  };
-  const ctx = { slug, number, step, workspace, runs, onPassed: refreshDone };
-
-  document.title = `${pick(step.title)} · ${pick(tour.title)} · ${document.title.split(" · ").pop()}`;
-  refreshBar();
-  if (tourProgress(slug).done.includes(number)) article.classList.add("is-done");
-  fill(article,
+function fillArticle(ctx) {
+  const { slug, number, tour, step, count, checked } = ctx;
+  fill(ctx.article,
     el("p", { class: "step-kicker" }, el("a", { href: `/tours/${slug}`, text: pick(tour.title) }), " · ", format(t("Step %(n)s of %(count)s"), { n: number, count })),
     el("h1", { text: pick(step.title) }),
     markdownBlock(pick(step.text), "prose step-text"),
@@ -223,6 +215,28 @@ export async function mountTourStep(root) {
       if (!checked) markDone(slug, number);
     }),
   );
+}
+
+export async function mountTourStep(root) {
+  const slug = root.dataset.slug;
+  const number = Number(root.dataset.step);
+  const tour = await getJSON(`/api/tours/${slug}`);
+  const step = tour.steps[number - 1];
+  markVisited(slug, number);
+  const bar = root.querySelector("[data-tour-progress]");
+  const article = root.querySelector("[data-step-article]");
+  const refreshBar = () => bar.replaceChildren(progressBar(tour, number));
+  const ctx = { slug, number, tour, step, count: tour.steps.length, checked: hasCheck(step), article, runs: finishedRuns() };
+  ctx.onPassed = () => {
+    markDone(slug, number);
+    refreshBar();
+    article.classList.add("is-done");
+  };
+  ctx.workspace = mountStepWorkspace(root, ctx);
+  document.title = `${pick(step.title)} · ${pick(tour.title)} · ${document.title.split(" · ").pop()}`;
+  refreshBar();
+  if (tourProgress(slug).done.includes(number)) article.classList.add("is-done");
+  fillArticle(ctx);
   root.dataset.ready = "true";
-  return workspace;
+  return ctx.workspace;
 }
