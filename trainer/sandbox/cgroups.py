@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(os.environ.get("TRAINER_CGROUP_ROOT", "/sys/fs/cgroup"))
+ROOT = Path("/sys/fs/cgroup")
 PARENT = "tfpg"
 CPU_PERIOD_US = 100_000
 

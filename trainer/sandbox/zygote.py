@@ -33,6 +33,7 @@ MADV_COLLAPSE = 25
 HUGE_PAGE = 2 * 1024 * 1024
 REFILL_DELAY = 0.05  # seconds a refill may wait after a hand-out while another spare is ready
 IDLE_WAKE = 0.2
+READY_FD = 5  # the child's end of its ready pipe, after the stdio, event and control pipes
 
 
 @dataclass
@@ -105,47 +106,22 @@ class Zygote:
                                  time.monotonic()))
 
     def _child(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]]) -> None:
-        cfg = self.config
+        """In the forked child: jail it, then warm up and serve one run. Never returns."""
         ready_w = pipes["ready"][1]
         try:
             _pdeathsig()
             if self.cgroup_v:
                 cgroups.Group(group_name, self.cgroup_v).join()
-            limits = cfg.limits
-            spec = jail.JailSpec(
-                uid=cfg.uid_base + slot, gid=cfg.uid_base + slot,
-                readable=cfg.readable, cpu_seconds=limits.cpu_seconds,
-                written_bytes=limits.written_bytes, open_files=limits.open_files,
-                max_tasks=limits.max_tasks, memory_fallback_bytes=limits.memory_bytes * 2,
-            )
-            if cfg.jailed:
+            spec = self._jail_spec(slot)
+            if self.config.jailed:
                 jail.enter_namespaces()
                 jail.build_root(spec)
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            wanted = {0: devnull, 1: pipes["stdout"][1], 2: pipes["stderr"][1],
-                      3: pipes["events"][1], 4: pipes["control"][0], 5: ready_w}
-            # Lift every source above the targets first, so no dup2 overwrites a later source.
-            lifted = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 64) for t, src in wanted.items()}
-            for target, source in lifted.items():
-                os.dup2(source, target)
-            jail.close_fds_except(set(wanted))
-            ready_fd = 5
+            _child_descriptors(pipes)
             from trainer.sandbox import runner
 
             runner.setup_stdio()
-            if cfg.jailed:
-                jail.set_limits(spec, with_cgroup=bool(self.cgroup_v))
-                jail.drop_privileges(spec.uid, spec.gid)
-                _pdeathsig()
-                from trainer.sandbox import landlock, seccomp
-
-                jail.no_new_privs()
-                landlock.restrict(writable=(jail.SANDBOX_DIR, "/tmp", "/dev/shm"),
-                                  devices=tuple(f"/dev/{d}" for d in jail.DEVICES))
-                if seccomp.supported():
-                    seccomp.apply()
-                os.chdir(jail.WORK_DIR)
-                _link_datasets(cfg.datasets_dir)
+            if self.config.jailed:
+                self._lock_down(spec)
             else:
                 work = f"/tmp/tfpg-insecure-{os.getpid()}"  # noqa: S108 - opt-out mode only
                 os.makedirs(work, exist_ok=True)
@@ -155,14 +131,44 @@ class Zygote:
             protocol.write_message(ready_w, messages.Refusal(
                 f"jail: {exc!r}\n" + traceback.format_exc()).to_wire())
             os._exit(72)
+        self._serve(slot)
+
+    def _jail_spec(self, slot: int) -> jail.JailSpec:
+        cfg, limits = self.config, self.config.limits
+        return jail.JailSpec(
+            uid=cfg.uid_base + slot, gid=cfg.uid_base + slot,
+            readable=cfg.readable, cpu_seconds=limits.cpu_seconds,
+            written_bytes=limits.written_bytes, open_files=limits.open_files,
+            max_tasks=limits.max_tasks, memory_fallback_bytes=limits.memory_bytes * 2,
+        )
+
+    def _lock_down(self, spec: jail.JailSpec) -> None:
+        """Limits, a uid of the slot's own, no new privileges, Landlock and seccomp."""
+        jail.set_limits(spec, with_cgroup=bool(self.cgroup_v))
+        jail.drop_privileges(spec.uid, spec.gid)
+        _pdeathsig()
+        from trainer.sandbox import landlock, seccomp
+
+        jail.no_new_privs()
+        landlock.restrict(writable=(jail.SANDBOX_DIR, "/tmp", "/dev/shm"),  # noqa: S108
+                          devices=tuple(f"/dev/{d}" for d in jail.DEVICES))
+        if seccomp.supported():
+            seccomp.apply()
+        os.chdir(jail.WORK_DIR)
+        _link_datasets(self.config.datasets_dir)
+
+    def _serve(self, slot: int) -> None:
+        from trainer.sandbox import runner
+
+        cfg = self.config
         try:
             runner.serve(device_class=cfg.device_class, slot=slot,
-                         logical_cpus=cfg.logical_cpus, ready_fd=ready_fd,
+                         logical_cpus=cfg.logical_cpus, ready_fd=READY_FD,
                          graph_max_bytes=cfg.limits.graph_event_bytes,
                          warm_function=cfg.warm_function)
         except BaseException as exc:  # noqa: BLE001
             try:
-                protocol.write_message(ready_fd, messages.Refusal(f"warm-up: {exc!r}").to_wire())
+                protocol.write_message(READY_FD, messages.Refusal(f"warm-up: {exc!r}").to_wire())
             except OSError:
                 # Past warm-up: the learner sees that the sandbox, not their code, failed.
                 traceback.print_exc()
@@ -295,6 +301,18 @@ class Zygote:
                 refusal = messages.Refusal("the sandbox cannot start a child on this worker")
                 protocol.send_with_fds(self.sock, refusal, [])
                 self.waiting -= 1
+
+
+def _child_descriptors(pipes: dict[str, tuple[int, int]]) -> None:
+    """Put the child's ends of its pipes at their fixed numbers and close every other fd."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    wanted = {0: devnull, 1: pipes["stdout"][1], 2: pipes["stderr"][1],
+              3: pipes["events"][1], 4: pipes["control"][0], READY_FD: pipes["ready"][1]}
+    # Lift every source above the targets first, so no dup2 overwrites a later source.
+    lifted = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 64) for t, src in wanted.items()}
+    for target, source in lifted.items():
+        os.dup2(source, target)
+    jail.close_fds_except(set(wanted))
 
 
 def _link_datasets(datasets_dir: str) -> None:
