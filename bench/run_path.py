@@ -155,22 +155,62 @@ class ProcessMeter:
         return [c for z in self.zygotes for c in children_of(z)]
 
 
+def start_stack() -> Stack:
+    """A stack of our own on a fresh SQLite database, Redis database 12 unless REDIS_URL says."""
+    tmp = Path(tempfile.mkdtemp(prefix="tfpg-bench-"))
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
+    env = {"DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+           "RUN_RATE_LIMIT": "1000000/m", "LOG_LEVEL": "WARNING"}
+    stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
+    if not redis_answers(redis_url):
+        stack.start_redis_if_needed()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True,
+                   env=stack.env)
+    began = time.perf_counter()
+    stack.start()
+    print(f"stack ready in {time.perf_counter() - began:.1f} s (logs in {tmp})")
+    return stack
+
+
+async def latencies(base: str, args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """Each snippet alone (with and without a pause between runs), then clients at once."""
+    report["single"] = {}
+    report["back_to_back"] = {}
+    for name, code in SNIPPETS.items():
+        # A learner reads between runs: the spare used by the last run is refilled meanwhile.
+        report["single"][name] = await burst(base, 1, args.runs, code, think=args.think)
+        report["back_to_back"][name] = await burst(base, 1, args.runs, code)
+    for clients in (8, 32):
+        report[f"concurrent_{clients}"] = await burst(base, clients, args.runs_each,
+                                                      SNIPPETS["print"])
+
+
+async def throughput(base: str, args: argparse.Namespace, meter: ProcessMeter | None,
+                     report: dict[str, Any]) -> None:
+    """Runs per second from 8 clients, and the CPU each run cost each process."""
+    before = meter.sample() if meter else None
+    report["sustained"] = await sustained(base, 8, args.duration)
+    if meter and before:
+        after = meter.sample()
+        runs = max(1, report["sustained"]["runs"])
+        report["cpu_ms_per_run"] = {k: (after[k] - before[k]) * 1000 / runs for k in after}
+
+
+async def active_run_memory(base: str, meter: ProcessMeter) -> float | None:
+    """The private memory of a spare while it runs a snippet."""
+    probe = Browser(base)
+    await probe.open()
+    task = asyncio.ensure_future(probe.run("import time\ntime.sleep(3)\nprint('x')"))
+    await asyncio.sleep(1.5)
+    sizes = sorted(private_mb(p) for p in meter.spares())
+    await task
+    probe.close()
+    return round(sizes[-1], 1) if sizes else None
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    stack = None
-    base = args.url
-    if base is None:
-        tmp = Path(tempfile.mkdtemp(prefix="tfpg-bench-"))
-        redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
-        env = {"DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
-               "RUN_RATE_LIMIT": "1000000/m", "LOG_LEVEL": "WARNING"}
-        stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
-        stack.start_redis_if_needed() if not redis_answers(redis_url) else None
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True,
-                       env=stack.env)
-        began = time.perf_counter()
-        stack.start()
-        print(f"stack ready in {time.perf_counter() - began:.1f} s (logs in {tmp})")
-        base = stack.url
+    stack = start_stack() if args.url is None else None
+    base = stack.url if stack else args.url
     report: dict[str, Any] = {"url": base}
     try:
         warm = Browser(base)
@@ -182,30 +222,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         if meter:
             time.sleep(1.0)
             report["idle_spare_private_mb"] = [round(private_mb(p), 1) for p in meter.spares()]
-        report["single"] = {}
-        report["back_to_back"] = {}
-        for name, code in SNIPPETS.items():
-            # A learner reads between runs: the spare used by the last run is refilled meanwhile.
-            report["single"][name] = await burst(base, 1, args.runs, code, think=args.think)
-            report["back_to_back"][name] = await burst(base, 1, args.runs, code)
-        for clients in (8, 32):
-            report[f"concurrent_{clients}"] = await burst(base, clients, args.runs_each,
-                                                          SNIPPETS["print"])
-        before = meter.sample() if meter else None
-        report["sustained"] = await sustained(base, 8, args.duration)
-        if meter and before:
-            after = meter.sample()
-            runs = max(1, report["sustained"]["runs"])
-            report["cpu_ms_per_run"] = {k: (after[k] - before[k]) * 1000 / runs for k in after}
+        await latencies(base, args, report)
+        await throughput(base, args, meter, report)
         if meter:
-            probe = Browser(base)
-            await probe.open()
-            task = asyncio.ensure_future(probe.run("import time\ntime.sleep(3)\nprint('x')"))
-            await asyncio.sleep(1.5)
-            sizes = sorted(private_mb(p) for p in meter.spares())
-            report["active_run_private_mb"] = round(sizes[-1], 1) if sizes else None
-            await task
-            probe.close()
+            report["active_run_private_mb"] = await active_run_memory(base, meter)
         report["cold_baseline"] = cold_baseline(args.cold)
         p50 = report["single"]["print"]["first_stdout_ms"]["p50"]
         report["cold_over_p50"] = report["cold_baseline"]["median_ms"] / p50
