@@ -14,18 +14,20 @@ from typing import Any
 import pytest
 
 from trainer.instrument import Instrumentation
+from trainer.sandbox.runner import encode_line
 
 _snippets = itertools.count(1)
 
 
 class Recorder:
-    """Collects the events an Instrumentation emits, as the runner's emit would receive them."""
+    """Collects the events an Instrumentation emits, as the supervisor reads them from the
+    runner's writer."""
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
 
     def __call__(self, event: dict[str, Any]) -> None:
-        self.events.append(event)
+        self.events.append(json.loads(encode_line(event)))
 
     def of(self, kind: str, **fields: Any) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == kind

@@ -1,14 +1,13 @@
-"""Send instrumentation events safely: JSON-checked, bounded per type, never raising."""
+"""Send instrumentation events safely: bounded per type, never raising (the runner's writer
+makes an event JSON-safe when it is not)."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from contract.events import json_safe
-from trainer.instrument.values import short, short_repr
+from trainer.instrument.values import short
 
 # Per-run caps on what the instrumentation itself sends; the supervisor caps the stream too.
 LIMITS = {
@@ -37,17 +36,12 @@ class Emitter:
     def room(self, kind: str) -> bool:
         return self.remaining(kind) > 0
 
-    def send(self, event: dict[str, Any], *, checked: bool = False) -> bool:
-        """Emit event unless its type is over budget; checked=True skips the JSON check."""
+    def send(self, event: dict[str, Any]) -> bool:
+        """Emit event unless its type is over budget."""
         kind = event["type"]
         with self._lock:
             if not self.room(kind):
                 return False
-            if not checked:
-                try:
-                    json.dumps(event, allow_nan=False)
-                except (TypeError, ValueError):
-                    event = json_safe(event, short_repr)
             self._sent[kind] = self._sent.get(kind, 0) + 1
             try:
                 self._emit(event)

@@ -181,4 +181,4 @@ class TraceWatcher:
         event, size = collapse.fit(described, self._graph_max_bytes)
         with self._lock:
             self._graph_bytes_left -= size
-        self._sender.send(event, checked=True)
+        self._sender.send(event)

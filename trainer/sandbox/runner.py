@@ -29,18 +29,38 @@ class DatasetNotCached(RuntimeError):
 
 
 class EventWriter:
-    """Writes child events as JSON lines on the event pipe; safe from several threads."""
+    """Writes child events as JSON lines on the event pipe; safe from several threads.
+
+    The supervisor checks and cleans every event it reads, so an event goes out as it is; only
+    one that is not plain JSON (a NaN, an object) is made JSON-safe first."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.lock = threading.Lock()
 
     def __call__(self, event: dict[str, Any]) -> None:
-        line = json.dumps(json_safe(event), separators=(",", ":")).encode() + b"\n"
+        line = encode_line(event)
         with self.lock:
             view = memoryview(line)
             while view:
                 view = view[os.write(self.fd, view):]
+
+
+def encode_line(event: dict[str, Any]) -> bytes:
+    """One event as the line the supervisor reads."""
+    try:
+        text = json.dumps(event, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        text = json.dumps(json_safe(event, _bounded_repr), separators=(",", ":"))
+    return text.encode("utf-8", "backslashreplace") + b"\n"
+
+
+def _bounded_repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a user's __repr__ may raise anything
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _no_download(url: Any, *args: Any, **kwargs: Any) -> Any:
