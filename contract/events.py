@@ -29,7 +29,7 @@ SUPERVISOR_EVENTS: dict[str, tuple[str, ...]] = {
     "stderr": ("text",),
     "truncated": ("stream", "dropped_bytes"),
     "resources": ("rss_mb", "cpu_s"),
-    "done": ("status", "duration_ms", "exit_code"),
+    "done": ("status", "duration_ms", "exit_code", "peak_mb", "cpu_s"),
 }
 
 Types = type | tuple[type, ...]
@@ -84,9 +84,17 @@ def is_done(entry: bytes) -> bool:
     return _DONE_PREFIX.match(entry) is not None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def text_safe(text: str) -> str:
-    """NUL becomes U+FFFD: PostgreSQL cannot store it in text or JSON, and no terminal shows it."""
-    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+    """NUL and lone surrogates become U+FFFD: PostgreSQL cannot store NUL, UTF-8 cannot encode a
+    lone surrogate, and no terminal shows either."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def json_safe(value: Any, describe: Callable[[Any], str] = str, depth: int = 0) -> Any:
@@ -146,4 +154,15 @@ def check_child_event(event: Any) -> dict[str, Any] | None:
     for name in spec.fields:
         if name in event:
             clean[name] = json_safe(event[name])
+    if kind == "error":
+        clean["traceback"] = [_frame(f) for f in clean["traceback"] if isinstance(f, dict)]
+        if not isinstance(clean.get("line"), int) or isinstance(clean.get("line"), bool):
+            clean["line"] = None
     return clean
+
+
+def _frame(frame: dict[str, Any]) -> dict[str, Any]:
+    """One frame of an error's traceback, as every reader expects it."""
+    line = frame.get("line")
+    return {"line": line if isinstance(line, int) and not isinstance(line, bool) else None,
+            "name": str(frame.get("name", "")), "text": str(frame.get("text", ""))}

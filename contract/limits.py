@@ -15,9 +15,11 @@ class Limits:
     memory_bytes: int = 2048 * MiB
     max_tasks: int = 64  # processes and threads of one run
     code_bytes: int = 1 * MiB  # one snippet, as UTF-8
+    # What one run stores is at most output_bytes + event_bytes (8 MiB by default) plus the
+    # supervisor's few small events.
     output_bytes: int = 4 * MiB  # stdout + stderr kept
     graph_event_bytes: int = 2 * MiB
-    event_bytes: int = 16 * MiB  # all child events of one run
+    event_bytes: int = 4 * MiB  # every byte a child writes on its event pipe, valid or not
     written_bytes: int = 50 * MiB  # files one run writes
     open_files: int = 256
 

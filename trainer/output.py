@@ -8,12 +8,18 @@ from contract.events import text_safe
 from trainer.events import EventStream
 
 BATCH_BYTES = 64 * 1024
-OUTPUT_INTERVAL = 0.02  # a flood of short writes becomes at most one event per this many s
+OUTPUT_INTERVAL = 0.02  # output gathered for this long goes out together
+MAX_SWITCHES = 2  # chunks in one batch before it is merged per stream
 
 
 class OutputRelay:
     """Keeps at most `limit` bytes of output; what is dropped is counted per stream (and, for
-    child events the supervisor drops, under `events`)."""
+    child events the supervisor drops, under `events`).
+
+    Output is written at once after a quiet spell, else gathered for OUTPUT_INTERVAL. A batch
+    keeps the order of its writes, unless the child switches between stdout and stderr more
+    than MAX_SWITCHES times in it: then it becomes one event per stream, so the number of
+    events stays bounded by time, whatever the child writes."""
 
     def __init__(self, stream: EventStream, limit: int) -> None:
         self.stream = stream
@@ -22,15 +28,14 @@ class OutputRelay:
         self.dropped = {"stdout": 0, "stderr": 0, "events": 0}
         self.decoders = {n: codecs.getincrementaldecoder("utf-8")("replace")
                          for n in ("stdout", "stderr")}
-        self.pending_stream: str | None = None
-        self.pending_text: list[str] = []
-        self.pending_size = 0
+        self.chunks: list[tuple[str, list[str]]] = []  # (stream, texts), in the order written
+        self.size = 0
         self.last_output = -OUTPUT_INTERVAL
 
     @property
     def due(self) -> float | None:
         """When the gathered output must be written, if any is gathered."""
-        return None if self.pending_stream is None else self.last_output + OUTPUT_INTERVAL
+        return self.last_output + OUTPUT_INTERVAL if self.chunks else None
 
     def add(self, name: str, data: bytes) -> None:
         room = self.limit - self.kept
@@ -46,12 +51,12 @@ class OutputRelay:
     def _gather(self, name: str, text: str) -> None:
         if not text:
             return
-        if self.pending_stream not in (None, name):
-            self.flush()
-        self.pending_stream = name
-        self.pending_text.append(text)
-        self.pending_size += len(text)
-        if self.pending_size >= BATCH_BYTES:
+        if self.chunks and self.chunks[-1][0] == name:
+            self.chunks[-1][1].append(text)
+        else:
+            self.chunks.append((name, [text]))
+        self.size += len(text)
+        if self.size >= BATCH_BYTES:
             self.flush()
 
     def flush_due(self, now: float) -> None:
@@ -60,13 +65,20 @@ class OutputRelay:
             self.flush()
 
     def flush(self) -> None:
-        """One event for the output gathered since the last one; a lone line goes out at once."""
-        if self.pending_stream is not None:
-            self.stream.add(self.pending_stream, {"text": "".join(self.pending_text)})
-            self.last_output = time.monotonic()
-        self.pending_stream = None
-        self.pending_text = []
-        self.pending_size = 0
+        """Write what is gathered; a lone line after a quiet spell goes out at once."""
+        if not self.chunks:
+            return
+        chunks = self.chunks
+        if len(chunks) > MAX_SWITCHES:
+            merged: dict[str, list[str]] = {}
+            for name, texts in chunks:
+                merged.setdefault(name, []).extend(texts)
+            chunks = list(merged.items())
+        for name, texts in chunks:
+            self.stream.add(name, {"text": "".join(texts)})
+        self.last_output = time.monotonic()
+        self.chunks = []
+        self.size = 0
 
     def finish(self) -> None:
         """Write what is gathered, with the decoders' last incomplete characters."""

@@ -32,6 +32,7 @@ CANCEL_POLL_SECONDS = 0.2
 DRAIN_SECONDS = 2.0
 STATUS_HOLD = 0.002  # `running` waits this long for the child's first output, to share its write
 OOM_EXCEPTIONS = {"MemoryError", "ResourceExhaustedError"}
+NEAR_LIMIT = 0.9  # a failed allocation at this share of the memory limit is the limit's doing
 SUPERVISOR_FAILED = "The worker failed while supervising this run, so it was stopped.\n"
 
 
@@ -51,7 +52,7 @@ class Supervisor:
         self.cancelled = cancelled
         self.output = OutputRelay(stream, self.limits.output_bytes)
         self.event_bytes = 0
-        self.event_buffer = b""
+        self.event_buffer = bytearray()
         self.skipping_line = False
         self.last_error: dict[str, Any] | None = None
         self.kill_reason: str | None = None
@@ -59,6 +60,8 @@ class Supervisor:
         self.pidfd = -1
         self.started = time.monotonic()
         self.cpu0 = 0.0
+        self.peak_mb = 0.0
+        self.cpu_s = 0.0
 
     # --- the run -------------------------------------------------------------------------
     def run(self, job: Job) -> None:
@@ -67,6 +70,7 @@ class Supervisor:
         try:
             self._begin(spare, job)
             self._pump(spare)
+            self._final_sample(spare)
             status, exit_code = self._outcome(spare)
         except Exception:  # noqa: BLE001 - a fault here must still end the run and its child
             log.exception("supervising run %s failed", self.stream.run_id)
@@ -112,8 +116,10 @@ class Supervisor:
             if dropped:
                 self.stream.add("truncated", {"stream": name, "dropped_bytes": dropped})
         duration = int((time.monotonic() - self.started) * 1000)
+        usage = {"peak_mb": round(self.peak_mb, 1), "cpu_s": round(self.cpu_s, 3)}
+        self.stream.add("resources", {"rss_mb": usage["peak_mb"], "cpu_s": usage["cpu_s"]})
         self.stream.add("done", {"status": status, "duration_ms": duration,
-                                 "exit_code": exit_code})
+                                 "exit_code": exit_code, **usage})
         self.stream.flush()
 
     def _signal_child(self) -> None:
@@ -161,36 +167,43 @@ class Supervisor:
             pump.next_sample = now + SAMPLE_SECONDS
             rss, cpu = self._sample(spare)
             self.stream.add("resources", {"rss_mb": round(rss, 1), "cpu_s": round(cpu, 2)})
+            self.peak_mb, self.cpu_s = max(self.peak_mb, rss), max(self.cpu_s, cpu)
             if cpu > self.limits.cpu_seconds and self.kill_reason is None:
                 self._kill("timeout")
 
     # --- child events --------------------------------------------------------------------
     def _events(self, data: bytes) -> None:
-        line_cap = self.limits.graph_event_bytes + 64 * 1024
+        """Split the event pipe into lines, in time linear in what the child writes. Every byte
+        counts toward the run's event budget, whether or not it makes a valid event."""
+        if self.event_bytes >= self.limits.event_bytes:
+            self.output.dropped["events"] += len(data)
+            return
+        self.event_bytes += len(data)
+        start = len(self.event_buffer)
         self.event_buffer += data
-        while True:
-            newline = self.event_buffer.find(b"\n")
-            if newline < 0:
-                if len(self.event_buffer) > line_cap:
-                    self.output.dropped["events"] += len(self.event_buffer)
-                    self.event_buffer = b""
-                    self.skipping_line = True
-                return
-            line, self.event_buffer = self.event_buffer[:newline], self.event_buffer[newline + 1:]
+        line_start = 0
+        newline = self.event_buffer.find(b"\n", start)
+        while newline >= 0:
+            line = bytes(self.event_buffer[line_start:newline])
             if self.skipping_line:
                 self.output.dropped["events"] += len(line)
                 self.skipping_line = False
-                continue
-            self._event_line(line)
+            else:
+                self._event_line(line)
+            line_start = newline + 1
+            newline = self.event_buffer.find(b"\n", line_start)
+        del self.event_buffer[:line_start]
+        if len(self.event_buffer) > self.limits.graph_event_bytes + 64 * 1024:
+            # A line longer than any event may be: drop it, and what follows up to its end.
+            self.output.dropped["events"] += len(self.event_buffer)
+            self.event_buffer.clear()
+            self.skipping_line = True
 
     def _event_line(self, line: bytes) -> None:
-        if self.event_bytes + len(line) > self.limits.event_bytes:
-            self.output.dropped["events"] += len(line)
-            return
         event = parse_child_line(line)
         if event is None:
+            self.output.dropped["events"] += len(line)
             return
-        self.event_bytes += len(line)
         kind = event.pop("type")
         if kind == "error":
             self.last_error = event
@@ -214,6 +227,16 @@ class Supervisor:
         except (OSError, IndexError, ValueError):
             return 0.0, 0.0
 
+    def _final_sample(self, spare: HeldSpare) -> None:
+        """The run's peak memory and CPU, read once it ended (the last sample of a short run)."""
+        rss, cpu = self._sample(spare)
+        if spare.group is not None:
+            try:
+                rss = spare.group.peak_memory_bytes() / MiB
+            except OSError:
+                pass
+        self.peak_mb, self.cpu_s = max(self.peak_mb, rss), max(self.cpu_s, cpu)
+
     def _outcome(self, spare: HeldSpare) -> tuple[str, int]:
         wait_status = self.wait_status if self.wait_status is not None else 0
         if os.WIFSIGNALED(wait_status):
@@ -224,15 +247,22 @@ class Supervisor:
             return self.kill_reason, exit_code
         if spare.group is not None and spare.group.oom_kills() > spare.oom0:
             return "oom", exit_code
-        if self.last_error and self.last_error.get("exc_type") in OOM_EXCEPTIONS:
+        if exit_code != 0 and self._claims_memory_error() and self._near_memory_limit():
             return "oom", exit_code
         if os.WIFSIGNALED(wait_status):
-            if os.WTERMSIG(wait_status) in (signal.SIGXCPU, signal.SIGKILL):
-                _, cpu = self._sample(spare)
-                if cpu >= self.limits.cpu_seconds - 1:
-                    return "timeout", exit_code
+            by_cpu_limit = os.WTERMSIG(wait_status) in (signal.SIGXCPU, signal.SIGKILL)
+            if by_cpu_limit and self.cpu_s >= self.limits.cpu_seconds - 1:
+                return "timeout", exit_code
             return "killed", exit_code
         return ("succeeded" if exit_code == 0 else "failed"), exit_code
+
+
+    def _claims_memory_error(self) -> bool:
+        return bool(self.last_error and self.last_error.get("exc_type") in OOM_EXCEPTIONS)
+
+    def _near_memory_limit(self) -> bool:
+        """What the supervisor saw, not what the child says: its memory reached the limit."""
+        return self.peak_mb * MiB >= NEAR_LIMIT * self.limits.memory_bytes
 
 
 class _Pump:

@@ -81,3 +81,21 @@ def test_done_is_recognised_from_the_envelope_only():
     nested = encode_event(3, "graph", 5, {"nodes": [{"type": "done"}], "edges": []})
     assert not is_done(nested.encode())
     assert not is_done(encode_event(4, "stdout", 5, {"text": '{"seq":1,"type":"done",'}).encode())
+
+
+@pytest.mark.parametrize("traceback", [[1], [{}], ["x", {"line": "2", "name": 3}], [[]]])
+def test_an_error_s_traceback_is_frames_whatever_the_child_sends(traceback):
+    clean = check_child_event({"type": "error", "exc_type": "E", "message": "m",
+                               "traceback": traceback, "line": "7"})
+    assert clean is not None and clean["line"] is None
+    for frame in clean["traceback"]:
+        assert set(frame) == {"line", "name", "text"}
+        assert frame["line"] is None or isinstance(frame["line"], int)
+        assert isinstance(frame["name"], str) and isinstance(frame["text"], str)
+
+
+def test_lone_surrogates_become_replacement_characters():
+    clean = parse_child_line(b'{"type":"error","exc_type":"E","message":"a\\ud800b",'
+                             b'"traceback":[],"line":1}')
+    assert clean is not None and clean["message"] == "a\ufffdb"
+    clean["message"].encode("utf-8")  # storable and sendable

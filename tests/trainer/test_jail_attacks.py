@@ -315,3 +315,29 @@ raise SystemExit(3)
     assert len(dones) == 1 and dones[0]["status"] == "failed" and dones[0]["exit_code"] == 3
     assert [e["seq"] for e in record["events"]] == list(range(1, len(record["events"]) + 1))
     assert sum(1 for e in record["events"] if e["type"] == "status") == 1
+
+
+def test_proc_shows_nothing_of_the_host_kernel(attack):
+    """Kernel symbols, keys, timers, the boot command line, the kernel config and the host's
+    load read as empty; /proc/sys is read-only."""
+    code = """
+import os
+for name in ("kallsyms", "keys", "timer_list", "sched_debug", "cmdline", "config.gz",
+             "loadavg", "kcore"):
+    path = "/proc/" + name
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            print(name, len(f.read(4096)))
+try:
+    with open("/proc/sys/kernel/hostname", "w") as f:
+        f.write("x")
+    print("wrote /proc/sys")
+except OSError as exc:
+    print("sys read-only", exc.errno)
+"""
+    out = stdout(attack(code))
+    lines = out.splitlines()
+    assert lines[-1].startswith("sys read-only")
+    assert "cmdline 0" in lines and "kallsyms 0" in lines
+    for line in lines[:-1]:
+        assert line.endswith(" 0"), line

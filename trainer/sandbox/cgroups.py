@@ -81,6 +81,15 @@ class Group:
             return int(_read(self._dirs()[0] / "memory.usage_in_bytes"))
         return int(_read(self._dirs()[0] / "memory.current"))
 
+    def peak_memory_bytes(self) -> int:
+        """The most memory the group has used; its current use where the kernel keeps no peak."""
+        d = self._dirs()[0]
+        peak = d / ("memory.max_usage_in_bytes" if self.v == 1 else "memory.peak")
+        try:
+            return int(_read(peak))
+        except (OSError, ValueError):
+            return self.memory_bytes()
+
     def cpu_seconds(self) -> float:
         if self.v == 1:
             return int(_read(self._dirs()[2] / "cpuacct.usage")) / 1e9

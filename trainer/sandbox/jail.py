@@ -26,6 +26,14 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 # Host trees the child may read: the system's libraries and nothing of the host's data.
 SYSTEM_TREES = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives")
 ETC_FILES = ("ld.so.cache", "localtime", "ssl/openssl.cnf")
+# What a container runtime hides of /proc: kernel symbols and memory, keys, the host's timers,
+# scheduler, load, kernel config and boot command line. Files read as empty, folders as empty.
+MASKED_PROC_FILES = ("kallsyms", "kcore", "keys", "key-users", "timer_list", "sched_debug",
+                     "config.gz", "cmdline", "latency_stats", "timer_stats", "sysrq-trigger",
+                     "kmsg", "modules", "loadavg", "vmallocinfo", "slabinfo", "iomem", "ioports",
+                     "zoneinfo", "buddyinfo", "pagetypeinfo", "mountstats")
+MASKED_PROC_DIRS = ("acpi", "asound", "scsi", "driver")
+READ_ONLY_PROC_DIRS = ("sys", "bus", "fs", "irq")  # read, as a program may, never written
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -173,7 +181,23 @@ def build_root(spec: JailSpec) -> None:
         os.symlink(target, dev / name)
     (root / "proc").mkdir()
     mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mask_proc(root / "proc", dev / "null")
     _pivot(root)
+
+
+def _mask_proc(proc: Path, null: Path) -> None:
+    for name in MASKED_PROC_FILES:
+        if (proc / name).exists():
+            mount(str(null), str(proc / name), None, MS_BIND)
+            mount("none", str(proc / name), None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+    for name in MASKED_PROC_DIRS:
+        if (proc / name).is_dir():
+            mount("tmpfs", str(proc / name), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
+                  "size=0,mode=0555")
+    for name in READ_ONLY_PROC_DIRS:
+        if (proc / name).is_dir():
+            mount(str(proc / name), str(proc / name), None, MS_BIND | MS_REC)
+            mount("none", str(proc / name), None, MS_BIND | MS_REMOUNT | MS_RDONLY)
 
 
 def _pivot(root: Path) -> None:
