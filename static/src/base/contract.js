@@ -69,7 +69,7 @@ export const CONTRACT = Object.freeze({
   "limits": {
     "code_bytes": 1048576,
     "cpu_seconds": 30,
-    "event_bytes": 16777216,
+    "event_bytes": 4194304,
     "graph_event_bytes": 2097152,
     "max_tasks": 64,
     "memory_bytes": 2147483648,
@@ -90,7 +90,9 @@ export const CONTRACT = Object.freeze({
     "done": [
       "status",
       "duration_ms",
-      "exit_code"
+      "exit_code",
+      "peak_mb",
+      "cpu_s"
     ],
     "resources": [
       "rss_mb",
