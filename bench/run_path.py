@@ -160,7 +160,8 @@ def start_stack() -> Stack:
     tmp = Path(tempfile.mkdtemp(prefix="tfpg-bench-"))
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
     env = {"DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
-           "RUN_RATE_LIMIT": "1000000/m", "LOG_LEVEL": "WARNING"}
+           "RUN_RATE_LIMIT": "1000000/m", "LOG_LEVEL": "WARNING",
+           "RUN_MAX_IN_FLIGHT_PER_ADDRESS": "1000000"}
     stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
     if not redis_answers(redis_url):
         stack.start_redis_if_needed()

@@ -13,6 +13,14 @@ SEED_RANGE = (0, 2**32)  # a seed is an integer in [low, high)
 
 # The Celery task that runs a job on a worker of the run's device class (its queue's name).
 EXECUTE_TASK = "trainer.execute_run"
+# Queue priorities (0 first, as Celery's Redis transport orders them): a session's only run in
+# flight goes before the second and later runs of sessions that already have one.
+QUEUE_PRIORITIES = (0, 3, 6, 9)
+
+
+def queue_priority(runs_in_flight: int) -> int:
+    """The priority of a run that is its session's `runs_in_flight`-th in flight."""
+    return QUEUE_PRIORITIES[min(max(runs_in_flight, 1), len(QUEUE_PRIORITIES)) - 1]
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,16 @@ def in_flight_key(session_key: str) -> str:
     return f"session:{session_key}:in-flight"
 
 
+def address_key(run_id: str) -> str:
+    """The client address a run was posted from, kept beside its stream."""
+    return f"run:{run_id}:address"
+
+
+def address_in_flight_key(address: str) -> str:
+    """The client address's runs not yet stored as finished, like `in_flight_key`."""
+    return f"address:{address}:in-flight"
+
+
 def heartbeat_field(device_class: str, host: str, pid: int) -> str:
     return f"{device_class}:{host}:{pid}"
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "playground.concepts",
     "playground.web",
     "playground.learn",
+    "playground.ops",
 ]
 
 # The run API's views run on shared threads that keep their database connections.
@@ -125,6 +126,9 @@ RUN_RATE_LIMIT = os.environ.get("RUN_RATE_LIMIT", "1200/m")
 # Runs one browser session may have queued or running at once: a script that fires runs without
 # waiting for them gets 429 instead of filling the queue ahead of everybody else.
 RUN_MAX_IN_FLIGHT = envint("RUN_MAX_IN_FLIGHT", 4)
+# The same for all sessions of one client address, since new sessions cost nothing to make
+# (high enough for a classroom behind one address).
+RUN_MAX_IN_FLIGHT_PER_ADDRESS = envint("RUN_MAX_IN_FLIGHT_PER_ADDRESS", 16)
 SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60/h")
 
 LOGGING = {

@@ -90,6 +90,8 @@ def live_stack(redis_server: str) -> Iterator[Stack]:
     env = {
         "DATABASE_URL": _database_for_stack(tmp),
         "RUN_RATE_LIMIT": "100000/m",
+        # Every test client is 127.0.0.1: the per-address cap would count them all as one.
+        "RUN_MAX_IN_FLIGHT_PER_ADDRESS": "100000",
         "SHARE_RATE_LIMIT": "100000/h",
         "TRAINER_SPARES": os.environ.get("TRAINER_SPARES", "2"),
         # Shorter than the defaults so the cases that must time out do not hold the suite long.

@@ -18,7 +18,7 @@ class WorkerSettings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     broker_url: str = ""  # CELERY_BROKER_URL; REDIS_URL when empty
     device_class: str = ""  # TRAINER_DEVICE; detected when empty
-    concurrency: int = 2  # runs at once
+    concurrency: int = 4  # runs at once (more than cores: runs often wait on sleep or I/O)
     spares: int = 2  # warm spares the zygote keeps
     held_spares: int = 1  # spares the worker keeps in hand
     logical_cpus: int = 2  # CPU split into this many devices for MirroredStrategy

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery
@@ -11,7 +12,7 @@ from django.conf import settings
 
 from contract import keys
 from contract.events import TERMINAL_STATUSES
-from contract.job import DEVICE_CLASSES, EXECUTE_TASK, Job
+from contract.job import DEVICE_CLASSES, EXECUTE_TASK, Job, queue_priority
 from playground import ratelimit
 from playground.runs import streams
 from playground.runs.models import Run
@@ -42,37 +43,64 @@ def celery() -> Celery:
     return _celery
 
 
-def admit(run_id: str, session_key: str, device: str) -> str:
-    """Count the run against its session's rate limit and runs in flight, pick the device class
-    that will run it from the live heartbeats and record its owner beside its stream and its
-    place among the queued runs: one Redis round trip. A refused run leaves nothing behind."""
+@dataclass(frozen=True)
+class Admission:
+    device_class: str
+    priority: int  # the run's place in its queue, from its session's runs in flight
+
+
+def admit(run_id: str, session_key: str, address: str, device: str) -> Admission:
+    """Count the run against its session's rate limit and against the runs in flight of its
+    session and of its client address, pick the device class that will run it from the live
+    heartbeats, and record its owner, address and place among the queued runs: one Redis round
+    trip. A refused run leaves nothing behind."""
     now = time.time()
-    in_flight = keys.in_flight_key(session_key)
     pipe = streams.client().pipeline(transaction=False)
     ratelimit.count(pipe, "runs", session_key, settings.RUN_RATE_LIMIT)
     pipe.hgetall(keys.WORKERS_KEY)
     pipe.set(keys.owner_key(run_id), session_key, ex=keys.STREAM_TTL_SECONDS)
-    # A run never stored as finished (its worker and the web side both lost) stops counting.
-    pipe.zremrangebyscore(in_flight, "-inf", now - IN_FLIGHT_AT_MOST.total_seconds())
-    pipe.zadd(in_flight, {run_id: now})
-    pipe.zcard(in_flight)
-    pipe.expire(in_flight, int(IN_FLIGHT_AT_MOST.total_seconds()))
+    pipe.set(keys.address_key(run_id), address, ex=keys.STREAM_TTL_SECONDS)
     pipe.hset(keys.QUEUED_KEY, run_id, json.dumps({"device": device, "at": now}))
-    hits, _, heartbeats, _, _, _, flying, _, _ = pipe.execute()
+    by_session = _count_in_flight(pipe, keys.in_flight_key(session_key), run_id, now)
+    by_address = _count_in_flight(pipe, keys.address_in_flight_key(address), run_id, now)
+    answers = pipe.execute()
+    hits, heartbeats = answers[0], answers[2]
+    flying, from_address = answers[by_session], answers[by_address]
     try:
         if ratelimit.exceeded(hits, settings.RUN_RATE_LIMIT):
             raise RateLimited("Too many runs in a short time: wait a moment and run again.")
         if flying > settings.RUN_MAX_IN_FLIGHT:
             raise RateLimited(f"This browser already has {flying - 1} runs queued or running: "
                               f"wait for one to finish.")
-        return resolve_device(device, streams.live_classes(heartbeats))
+        if from_address > settings.RUN_MAX_IN_FLIGHT_PER_ADDRESS:
+            raise RateLimited("Too many runs from this network address are queued or running: "
+                              "wait for one to finish.")
+        device_class = resolve_device(device, streams.live_classes(heartbeats))
     except (RateLimited, NoWorker):
-        forget = streams.client().pipeline(transaction=False)
-        forget.delete(keys.owner_key(run_id))
-        forget.zrem(in_flight, run_id)
-        forget.hdel(keys.QUEUED_KEY, run_id)
-        forget.execute()
+        _forget(run_id, session_key, address)
         raise
+    return Admission(device_class, queue_priority(flying))
+
+
+def _count_in_flight(pipe: Any, key: str, run_id: str, now: float) -> int:
+    """Queue on `pipe`: forget runs never stored as finished (their worker and the web side
+    both lost), add this one, count, keep the set a while. Returns where the count's answer
+    will be among the pipeline's answers."""
+    pipe.zremrangebyscore(key, "-inf", now - IN_FLIGHT_AT_MOST.total_seconds())
+    pipe.zadd(key, {run_id: now})
+    pipe.zcard(key)
+    at = len(pipe) - 1
+    pipe.expire(key, int(IN_FLIGHT_AT_MOST.total_seconds()))
+    return at
+
+
+def _forget(run_id: str, session_key: str, address: str) -> None:
+    forget = streams.client().pipeline(transaction=False)
+    forget.delete(keys.owner_key(run_id), keys.address_key(run_id))
+    forget.zrem(keys.in_flight_key(session_key), run_id)
+    forget.zrem(keys.address_in_flight_key(address), run_id)
+    forget.hdel(keys.QUEUED_KEY, run_id)
+    forget.execute()
 
 
 def resolve_device(requested: str, live: dict[str, list[dict[str, Any]]]) -> str:
@@ -87,15 +115,18 @@ def resolve_device(requested: str, live: dict[str, list[dict[str, Any]]]) -> str
     return requested
 
 
-def create_run(session_key: str, job: Job, *, device: str, concept: str) -> Run:
+def create_run(session_key: str, job: Job, *, device: str, concept: str,
+               address: str = "") -> Run:
     """Enqueue the run on its device's queue, then store it.
 
     The worker needs nothing from the row, so it starts while the row is written; the socket
     learns the owner from Redis, and the row is read only once the run is done."""
     run = Run(session_key=session_key, code=job.code, mode=job.mode, concept=concept,
               seed=job.seed)
-    run.device = device_class = admit(run.id, session_key, device)
-    celery().send_task(EXECUTE_TASK, args=[run.id, job.code, job.options()], queue=device_class)
+    admission = admit(run.id, session_key, address, device)
+    run.device = admission.device_class
+    celery().send_task(EXECUTE_TASK, args=[run.id, job.code, job.options()],
+                       queue=admission.device_class, priority=admission.priority)
     run.save(force_insert=True)
     return run
 
@@ -144,9 +175,13 @@ def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None) -> boo
     fields = {**outcome(events, run.created), "events": events}
     fields["started"] = fields["started"] or run.created
     stored = Run.objects.filter(id=run_id).exclude(status__in=TERMINAL_STATUSES).update(**fields)
-    owner = streams.client().get(keys.owner_key(run_id))
+    owner, address = streams.client().mget(keys.owner_key(run_id), keys.address_key(run_id))
+    done = streams.client().pipeline(transaction=False)
     if owner is not None:
-        streams.client().zrem(keys.in_flight_key(owner.decode()), run_id)
+        done.zrem(keys.in_flight_key(owner.decode()), run_id)
+    if address is not None:
+        done.zrem(keys.address_in_flight_key(address.decode()), run_id)
+    done.execute()
     return bool(stored)
 
 

@@ -92,7 +92,8 @@ def no_such_run(run_id: str) -> JsonResponse:
 def create_run(request: HttpRequest, *, body: dict[str, Any], session_key: str) -> JsonResponse:
     try:
         job, device, concept = parse_run(body)
-        run = actions.create_run(session_key, job, device=device, concept=concept)
+        run = actions.create_run(session_key, job, device=device, concept=concept,
+                                 address=request.META.get("REMOTE_ADDR") or "")
     except ApiError as bad:
         return bad.response()
     except actions.RateLimited as exc:

@@ -27,15 +27,15 @@ def empty_redis(settings, redis_server):
 
 
 @pytest.fixture
-def sent(monkeypatch) -> list[tuple[str, list, str]]:
+def sent(monkeypatch) -> list[tuple[str, list, str, int]]:
     """The tasks create_run sends, kept here instead of going to a broker (a stand-in)."""
     from playground.runs import actions
 
-    tasks: list[tuple[str, list, str]] = []
+    tasks: list[tuple[str, list, str, int]] = []
 
     class Recorder:
-        def send_task(self, name, args, queue):
-            tasks.append((name, args, queue))
+        def send_task(self, name, args, queue, priority=0):
+            tasks.append((name, args, queue, priority))
 
     monkeypatch.setattr(actions, "_celery", Recorder())
     return tasks
@@ -66,7 +66,7 @@ def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, sent):
     assert status == 201
     assert sent == [("trainer.execute_run", [body["id"], "print(1)", {"mode": "graph", "seed": 7,
                                                                   "keras_graphs": False}],
-                     "cpu")]
+                     "cpu", 0)]
     # A stale gpu heartbeat does not count as a live worker.
     assert post(client, {"code": "1", "device": "gpu"})[0] == 503
     record = client.get(f"/api/runs/{body['id']}").json()
@@ -130,7 +130,7 @@ def test_a_session_that_floods_runs_gets_429_and_others_do_not(settings, empty_r
     assert [status for status, _ in answers] == [201, 201, 201, 429, 429]
     assert answers[-1][1]["error"]["code"] == "rate_limited"
     assert post(other, {"code": "print(1)"})[0] == 201
-    run_ids = {args[0] for _, args, _ in sent}
+    run_ids = {args[0] for _, args, _, _ in sent}
     assert len(run_ids) == 4  # refused runs were never sent to a worker
     owners = {key.decode().split(":")[1] for key in empty_redis.keys("run:*:owner")}
     assert owners == run_ids  # nor left an owner behind
@@ -186,3 +186,24 @@ def test_a_run_lost_without_trace_stops_counting_in_flight(settings, empty_redis
     long_ago = time.time() - actions.IN_FLIGHT_AT_MOST.total_seconds() - 1
     empty_redis.zadd(keys.in_flight_key(key), {"lost": long_ago})
     assert post(script, {"code": "print(1)"})[0] == 201
+
+
+def test_new_sessions_from_one_address_share_its_runs_in_flight(settings, empty_redis,
+                                                                 cpu_worker, sent):
+    """Making a fresh session per run does not get around the cap: the address counts too."""
+    settings.RUN_MAX_IN_FLIGHT_PER_ADDRESS = 3
+    answers = [post(Client(), {"code": "print(1)"})[0] for _ in range(5)]
+    assert answers == [201, 201, 201, 429, 429]
+    elsewhere = Client(REMOTE_ADDR="10.0.0.9")
+    assert post(elsewhere, {"code": "print(1)"})[0] == 201
+
+
+def test_a_session_s_later_runs_queue_behind_others_first(settings, empty_redis, cpu_worker,
+                                                          sent):
+    """A session with nothing in flight is served before another session's second run."""
+    busy, idle = Client(), Client()
+    post(busy, {"code": "print(1)"})
+    post(busy, {"code": "print(2)"})
+    post(idle, {"code": "print(3)"})
+    priorities = [priority for _name, _args, _queue, priority in sent]
+    assert priorities[0] == 0 and priorities[2] == 0 and priorities[1] > 0
