@@ -7,6 +7,9 @@ from typing import Any
 # A run's stream (and the keys beside it) lives this long after its last write; the database
 # holds the durable copy.
 STREAM_TTL_SECONDS = int(os.environ.get("STREAM_TTL_SECONDS", 24 * 3600))
+# Once the database holds a finished run, its stream stays only this long (a socket that
+# reconnects meanwhile replays it from Redis; later ones from the database).
+STORED_STREAM_TTL_SECONDS = 300
 STREAM_FIELD = "e"  # each stream entry holds one event as JSON under this field
 
 # One hash for every worker (field `<class>:<host>:<pid>`, value JSON with `seen`): readers take

@@ -130,6 +130,8 @@ RUN_MAX_IN_FLIGHT = envint("RUN_MAX_IN_FLIGHT", 4)
 # (high enough for a classroom behind one address).
 RUN_MAX_IN_FLIGHT_PER_ADDRESS = envint("RUN_MAX_IN_FLIGHT_PER_ADDRESS", 16)
 SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60/h")
+# Runs older than this many days are deleted by the recorder (their shares stay); 0 keeps all.
+RUN_RETENTION_DAYS = envint("RUN_RETENTION_DAYS", 90)
 
 LOGGING = {
     "version": 1,

@@ -176,13 +176,26 @@ def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None) -> boo
     fields["started"] = fields["started"] or run.created
     stored = Run.objects.filter(id=run_id).exclude(status__in=TERMINAL_STATUSES).update(**fields)
     owner, address = streams.client().mget(keys.owner_key(run_id), keys.address_key(run_id))
-    done = streams.client().pipeline(transaction=False)
+    release = streams.client().pipeline(transaction=False)
     if owner is not None:
-        done.zrem(keys.in_flight_key(owner.decode()), run_id)
+        release.zrem(keys.in_flight_key(owner.decode()), run_id)
     if address is not None:
-        done.zrem(keys.address_in_flight_key(address.decode()), run_id)
-    done.execute()
+        release.zrem(keys.address_in_flight_key(address.decode()), run_id)
+    for key in (keys.stream_key(run_id), keys.owner_key(run_id), keys.address_key(run_id),
+                keys.cancel_key(run_id)):
+        release.expire(key, keys.STORED_STREAM_TTL_SECONDS)
+    release.execute()
     return bool(stored)
+
+
+def forget_old_runs(now: dt.datetime | None = None) -> int:
+    """Delete runs older than RUN_RETENTION_DAYS (0 keeps them all); their shares stay, frozen.
+    Returns how many were deleted."""
+    if settings.RUN_RETENTION_DAYS <= 0:
+        return 0
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=settings.RUN_RETENTION_DAYS)
+    deleted, _ = Run.objects.filter(created__lt=cutoff).delete()
+    return deleted
 
 
 def record(run: Run) -> dict[str, Any]:

@@ -23,6 +23,7 @@ BATCH = 100
 RETRY_MS = 500  # an unacknowledged entry idle this long is tried again
 GIVE_UP_SECONDS = 15 * 60  # a run whose row never appears (its POST failed after the send)
 WATCH_SECONDS = 1.0
+RETENTION_SECONDS = 3600.0  # how often old runs are looked for
 
 
 class Recorder:
@@ -68,13 +69,19 @@ class Recorder:
 def serve(client: redis.Redis, consumer: str, stopping: Any) -> None:
     """Record runs and sweep for lost ones until `stopping.is_set()`."""
     recorder = Recorder(client, consumer)
-    next_sweep = 0.0
+    next_sweep = next_cleanup = 0.0
     while not stopping.is_set():
         try:
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + WATCH_SECONDS
                 watcher.sweep(client)
+            if time.monotonic() >= next_cleanup:
+                next_cleanup = time.monotonic() + RETENTION_SECONDS
+                actions.forget_old_runs()
             recorder.step(block_ms=int(WATCH_SECONDS * 1000))
         except redis.RedisError as exc:
             log.warning("Redis: %s; trying again", exc)
+            stopping.wait(0.5)
+        except DatabaseError as exc:
+            log.warning("database: %s; trying again", exc)
             stopping.wait(0.5)

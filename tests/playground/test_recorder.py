@@ -148,3 +148,33 @@ def test_a_run_queued_for_too_long_ends_worker_lost(r):
     assert watcher.sweep(r) == ["stuck"]
     assert stream_types(r, "stuck") == [(1, "done", "worker-lost")]
     assert r.hkeys(keys.QUEUED_KEY) == [b"new"]
+
+
+def test_a_stored_run_s_stream_leaves_redis_soon_after(r):
+    from playground.runs import recorder
+    from playground.runs.models import Run
+
+    Run.objects.create(id="kept", session_key="k", code="1")
+    finished("kept", r)
+    recorder.Recorder(r, "test").step(block_ms=10)
+    assert 0 < r.ttl(keys.stream_key("kept")) <= keys.STORED_STREAM_TTL_SECONDS
+
+
+def test_runs_past_retention_are_deleted_and_their_shares_stay(settings):
+    import datetime as dt
+
+    from playground.runs import actions
+    from playground.runs.models import Run
+    from playground.shares.models import Share
+
+    settings.RUN_RETENTION_DAYS = 30
+    old = Run.objects.create(id="old", session_key="k", code="1", status="succeeded")
+    Run.objects.filter(id="old").update(created=dt.datetime.now(dt.UTC) - dt.timedelta(days=31))
+    Run.objects.create(id="new", session_key="k", code="1", status="succeeded")
+    share = Share.objects.create(run=old, record={"id": "old"})
+    assert actions.forget_old_runs() == 1
+    assert list(Run.objects.values_list("id", flat=True)) == ["new"]
+    share.refresh_from_db()
+    assert share.run is None and share.record == {"id": "old"}
+    settings.RUN_RETENTION_DAYS = 0
+    assert actions.forget_old_runs() == 0
