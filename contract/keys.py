@@ -15,8 +15,11 @@ STREAM_FIELD = "e"  # each stream entry holds one event as JSON under this field
 # One hash for every worker (field `<class>:<host>:<pid>`, value JSON with `seen`): readers take
 # it in one HGETALL instead of scanning the keyspace, which holds a stream per run.
 WORKERS_KEY = "workers"
-HEARTBEAT_SECONDS = 3
-HEARTBEAT_TTL = 10  # a worker silent this long is gone
+HEARTBEAT_SECONDS = 2
+HEARTBEAT_TTL = 8  # a worker silent this long is gone, and the runs it held lost
+# A worker that drains (stops taking runs, finishes its own) says so in its heartbeat: it takes
+# no new run but is alive for the runs it holds.
+DRAINING_FIELD = "draining"
 # Runs being supervised: run id -> the heartbeat field of the worker running it.
 RUNNING_KEY = "runs:running"
 # Runs admitted and not yet started: run id -> JSON {"class", "at"}.

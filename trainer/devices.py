@@ -39,6 +39,14 @@ class Heartbeat:
         self.client.hset(keys.WORKERS_KEY, self.field,
                          json.dumps({**self.info, "seen": time.time()}))
 
+    def drain(self) -> None:
+        """From now on, say that this worker takes no new run (it still holds its own)."""
+        self.info[keys.DRAINING_FIELD] = True
+        try:
+            self.beat()
+        except redis.RedisError:
+            pass
+
     def start(self) -> None:
         self.beat()
         threading.Thread(target=self._loop, name="heartbeat", daemon=True).start()

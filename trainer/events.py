@@ -13,7 +13,9 @@ from typing import Any
 import redis
 
 from contract import keys
-from contract.events import encode_event
+from contract.events import encode_event, is_done
+
+RETRY_SECONDS = 0.25  # while Redis is away, a flush tries again this often
 
 
 class EventStream:
@@ -29,8 +31,10 @@ class EventStream:
         self.seq = int(last[0][0].split(b"-")[0]) if last else 0
         self.started_before = self.seq > 0
         self.closed = False
-        self.worker: str | None = None  # heartbeat field, written with the next flush
+        self.worker: str | None = None  # heartbeat field of the supervising worker
         self.ended = False
+        self.unreachable = False  # the last flush found Redis away
+        self.retry_at = 0.0
 
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self.start) * 1000)
@@ -43,13 +47,48 @@ class EventStream:
             self.ended = True
 
     def claim(self, worker: str) -> None:
-        """Record, with the next flush, that `worker` supervises this run from now on."""
+        """Record, with every flush from now on, that `worker` supervises this run (written each
+        time, so a Redis that restarted and lost the record gets it back)."""
         self.worker = worker
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
+        """Write what is pending; False (keeping it, in order) when Redis cannot be reached."""
         if not self.pending or self.closed:
             self.pending.clear()
-            return
+            return True
+        if self.unreachable and time.monotonic() < self.retry_at:
+            return False
+        try:
+            if self.unreachable:
+                self._resync()
+                if self.closed:
+                    self.pending.clear()
+                    return True
+            results = self._write()
+        except (redis.ConnectionError, redis.TimeoutError):
+            self.unreachable = True
+            self.retry_at = time.monotonic() + RETRY_SECONDS
+            return False
+        self.unreachable = False
+        self.pending.clear()
+        if any(isinstance(result, redis.ResponseError) for result in results) or self.ended:
+            # A refused id: someone else ended this run (the watcher declared it lost).
+            self.closed = True
+        return True
+
+    def flush_until_written(self, patience: float) -> bool:
+        """Flush, retrying while Redis is away, for up to `patience` seconds."""
+        deadline = time.monotonic() + patience
+        pause = 0.1
+        while not self.flush():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+            self.retry_at = 0.0
+        return True
+
+    def _write(self) -> list[Any]:
         pipe = self.client.pipeline(transaction=False)
         for seq, data in self.pending:
             pipe.xadd(self.key, {keys.STREAM_FIELD: data}, id=keys.entry_id(seq))
@@ -57,15 +96,19 @@ class EventStream:
         if self.worker is not None:
             pipe.hset(keys.RUNNING_KEY, self.run_id, self.worker)
             pipe.hdel(keys.QUEUED_KEY, self.run_id)
-            self.worker = None
         if self.ended:
             keys.queue_finished(pipe, self.run_id)
-        self.pending.clear()
-        results = pipe.execute(raise_on_error=False)
-        if any(isinstance(result, redis.ResponseError) for result in results):
-            # Someone else ended this run (the watcher declared it lost): stop writing.
-            self.closed = True
-            return
-        if self.ended:
-            self.closed = True
+        results: list[Any] = pipe.execute(raise_on_error=False)
+        return results
 
+    def _resync(self) -> None:
+        """After Redis was away, a write may have landed before the link broke: keep only what
+        is not in the stream yet, and stop if the run was ended by someone else meanwhile."""
+        last = self.client.xrevrange(self.key, count=1)
+        if not last:
+            return
+        last_seq = int(last[0][0].split(b"-")[0])
+        ours = self.ended and last_seq == self.seq
+        if is_done(last[0][1][keys.STREAM_FIELD.encode()]) and not ours:
+            self.closed = True
+        self.pending = [(seq, data) for seq, data in self.pending if seq > last_seq]

@@ -32,6 +32,8 @@ CANCEL_POLL_SECONDS = 0.2
 DRAIN_SECONDS = 2.0
 STATUS_HOLD = 0.002  # `running` waits this long for the child's first output, to share its write
 OOM_EXCEPTIONS = {"MemoryError", "ResourceExhaustedError"}
+MAX_UNWRITTEN_EVENTS = 20_000  # held while Redis is away, then the run is stopped
+REDIS_PATIENCE_SECONDS = 300.0  # how long the end of a run waits for Redis to come back
 NEAR_LIMIT = 0.9  # a failed allocation at this share of the memory limit is the limit's doing
 SUPERVISOR_FAILED = "The worker failed while supervising this run, so it was stopped.\n"
 
@@ -39,7 +41,7 @@ SUPERVISOR_FAILED = "The worker failed while supervising this run, so it was sto
 def end_unstarted(stream: EventStream, status: str) -> None:
     """End a run that never reached a spare (cancelled while queued)."""
     stream.add("done", {"status": status, "duration_ms": 0, "exit_code": -1})
-    stream.flush()
+    stream.flush_until_written(patience=REDIS_PATIENCE_SECONDS)
 
 
 class Supervisor:
@@ -120,7 +122,9 @@ class Supervisor:
         self.stream.add("resources", {"rss_mb": usage["peak_mb"], "cpu_s": usage["cpu_s"]})
         self.stream.add("done", {"status": status, "duration_ms": duration,
                                  "exit_code": exit_code, **usage})
-        self.stream.flush()
+        if not self.stream.flush_until_written(patience=REDIS_PATIENCE_SECONDS):
+            log.error("run %s: Redis stayed away; its end is not written",
+                      self.stream.run_id)
 
     def _signal_child(self) -> None:
         if self.pidfd >= 0:
@@ -151,11 +155,16 @@ class Supervisor:
             self.output.add(kind, data)
 
     def _enforce(self, spare: HeldSpare, pump: _Pump) -> None:
-        """The wall-clock and CPU limits, cancellation, and a resource sample per second."""
+        """The wall-clock and CPU limits, cancellation, a run ended by the watcher, too much
+        waiting for a Redis that is away, and a resource sample per second."""
         now = time.monotonic()
         self.output.flush_due(now)
         if pump.drain_until is not None:
             return
+        if self.kill_reason is None and self.stream.closed:
+            self._kill("worker-lost")  # declared lost: nobody will see what it does now
+        if self.kill_reason is None and len(self.stream.pending) > MAX_UNWRITTEN_EVENTS:
+            self._kill("killed")  # Redis has been away too long to keep buffering
         if self.kill_reason is None:
             if now >= pump.deadline:
                 self._kill("timeout")

@@ -21,6 +21,13 @@ def _start(**_: Any) -> None:
     log.info("worker ready in %.1f s: zygote and spares warm", time.monotonic() - began)
 
 
+@signals.worker_shutting_down.connect
+def _drain(**_: Any) -> None:
+    # Celery's warm shutdown (SIGTERM) stops taking tasks and waits for the running ones.
+    log.info("draining: no new runs; waiting for the runs in hand")
+    worker.drain()
+
+
 @signals.worker_shutdown.connect
 def _stop(**_: Any) -> None:
     worker.stop()

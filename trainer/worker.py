@@ -5,6 +5,8 @@ import logging
 import threading
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from contract import keys
 from contract.job import Job
@@ -37,7 +39,11 @@ def settings() -> WorkerSettings:
 
 def redis_client() -> redis.Redis:
     if state.client is None:
-        state.client = redis.Redis.from_url(settings().redis_url)
+        # Fail fast when Redis is away (the supervisor keeps the events and tries again), and
+        # retry once at once, which replaces a pooled connection that a Redis restart broke.
+        state.client = redis.Redis.from_url(
+            settings().redis_url, socket_connect_timeout=1, socket_timeout=10,
+            health_check_interval=15, retry=Retry(NoBackoff(), 1))
     return state.client
 
 
@@ -60,6 +66,11 @@ def _start() -> None:
         "slots": config.concurrency, "sandbox": state.pool.sandbox,
     })
     state.heartbeat.start()
+
+
+def drain() -> None:
+    if state.heartbeat:
+        state.heartbeat.drain()
 
 
 def stop() -> None:

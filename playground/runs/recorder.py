@@ -70,11 +70,15 @@ def serve(client: redis.Redis, consumer: str, stopping: Any) -> None:
     """Record runs and sweep for lost ones until `stopping.is_set()`."""
     recorder = Recorder(client, consumer)
     next_sweep = next_cleanup = 0.0
+    # Heartbeats missed while Redis was away are no sign of a lost worker: after an outage the
+    # watcher waits until every worker has had time to beat again.
+    healthy_since = time.monotonic()
     while not stopping.is_set():
         try:
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + WATCH_SECONDS
-                watcher.sweep(client)
+                if time.monotonic() - healthy_since >= keys.HEARTBEAT_TTL:
+                    watcher.sweep(client)
             if time.monotonic() >= next_cleanup:
                 next_cleanup = time.monotonic() + RETENTION_SECONDS
                 actions.forget_old_runs()
@@ -82,6 +86,7 @@ def serve(client: redis.Redis, consumer: str, stopping: Any) -> None:
         except redis.RedisError as exc:
             log.warning("Redis: %s; trying again", exc)
             stopping.wait(0.5)
+            healthy_since = time.monotonic()
         except DatabaseError as exc:
             log.warning("database: %s; trying again", exc)
             stopping.wait(0.5)

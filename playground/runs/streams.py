@@ -40,10 +40,12 @@ def read_all(run_id: str) -> list[dict[str, Any]]:
 
 
 def live_classes(heartbeats: dict[bytes, bytes] | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Device class -> heartbeats of the workers that serve it right now (from `heartbeats`,
-    the HGETALL of WORKERS_KEY, when the caller has read it)."""
-    return {name: [info for _field, info in workers]
-            for name, workers in live_workers(heartbeats).items()}
+    """Device class -> heartbeats of the workers that take new runs of it right now (from
+    `heartbeats`, the HGETALL of WORKERS_KEY, when the caller has read it). A draining worker
+    is alive but takes none."""
+    found = {name: [info for _field, info in workers if not info.get(keys.DRAINING_FIELD)]
+             for name, workers in live_workers(heartbeats).items()}
+    return {name: workers for name, workers in found.items() if workers}
 
 
 def live_workers(heartbeats: dict[bytes, bytes] | None = None

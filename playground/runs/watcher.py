@@ -20,10 +20,14 @@ from playground.runs import streams
 
 log = logging.getLogger(__name__)
 QUEUED_TOO_LONG_SECONDS = 15 * 60
+# A queued run's class with no live worker for this long (a restarted worker comes back within
+# it and takes the run from the queue) ends the run.
+NO_WORKER_GRACE_SECONDS = 30
 
 
 def sweep(client: redis.Redis) -> list[str]:
-    """Declare lost every run whose worker is gone or that waited too long; returns their ids."""
+    """Declare lost every run whose worker is gone, that waited too long, or whose device class
+    has had no worker for a while; returns their ids."""
     pipe = client.pipeline(transaction=False)
     pipe.hgetall(keys.WORKERS_KEY)
     pipe.hgetall(keys.RUNNING_KEY)
@@ -32,18 +36,37 @@ def sweep(client: redis.Redis) -> list[str]:
     live = {field for workers in streams.live_workers(heartbeats).values()
             for field, _info in workers}
     lost = [run.decode() for run, worker in running.items() if worker.decode() not in live]
+    last_seen = _last_seen_per_class(heartbeats)
     now = time.time()
     for run, raw in queued.items():
-        if now - _queued_at(raw) > QUEUED_TOO_LONG_SECONDS:
+        device, at = _queued(raw)
+        seen = max(last_seen.values(), default=0.0) if device == "auto" else last_seen.get(
+            device, 0.0)
+        unserved = now - max(seen, at) > NO_WORKER_GRACE_SECONDS + keys.HEARTBEAT_TTL
+        if now - at > QUEUED_TOO_LONG_SECONDS or unserved:
             lost.append(run.decode())
     return [run_id for run_id in lost if declare_lost(client, run_id)]
 
 
-def _queued_at(raw: bytes) -> float:
+def _last_seen_per_class(heartbeats: dict[bytes, bytes]) -> dict[str, float]:
+    """When a worker of each class last beat, live or not (the hash keeps the dead a while)."""
+    seen: dict[str, float] = {}
+    for raw in heartbeats.values():
+        try:
+            info = json.loads(raw)
+            name, when = str(info["class"]), float(info["seen"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        seen[name] = max(seen.get(name, 0.0), when)
+    return seen
+
+
+def _queued(raw: bytes) -> tuple[str, float]:
     try:
-        return float(json.loads(raw)["at"])
+        info = json.loads(raw)
+        return str(info["device"]), float(info["at"])
     except (ValueError, KeyError, TypeError):
-        return 0.0
+        return "auto", 0.0
 
 
 def declare_lost(client: redis.Redis, run_id: str) -> bool:

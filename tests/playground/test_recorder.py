@@ -178,3 +178,31 @@ def test_runs_past_retention_are_deleted_and_their_shares_stay(settings):
     assert share.run is None and share.record == {"id": "old"}
     settings.RUN_RETENTION_DAYS = 0
     assert actions.forget_old_runs() == 0
+
+
+def test_a_queued_run_whose_class_lost_its_last_worker_ends(r):
+    from playground.runs import watcher
+
+    long_ago = time.time() - watcher.NO_WORKER_GRACE_SECONDS - keys.HEARTBEAT_TTL - 5
+    r.hset(keys.WORKERS_KEY, "gpu:g:1", json.dumps({"class": "gpu", "seen": long_ago}))
+    heartbeat(r, "cpu:c:1", age=0)
+    r.hset(keys.QUEUED_KEY, mapping={
+        "stranded": json.dumps({"device": "gpu", "at": long_ago}),
+        "served": json.dumps({"device": "cpu", "at": long_ago}),
+        "any": json.dumps({"device": "auto", "at": long_ago}),
+        "just-lost": json.dumps({"device": "gpu", "at": time.time()}),
+    })
+    assert watcher.sweep(r) == ["stranded"]
+    assert stream_types(r, "stranded") == [(1, "done", "worker-lost")]
+
+
+def test_a_draining_worker_takes_no_new_runs_but_keeps_its_own(r):
+    """SIGTERM drains a worker: its class is no longer offered, its runs are not lost."""
+    from playground.runs import streams, watcher
+
+    r.hset(keys.WORKERS_KEY, "cpu:d:1", json.dumps(
+        {"class": "cpu", "seen": time.time(), keys.DRAINING_FIELD: True}))
+    write(r, "finishing", ("status", {"status": "running"}))
+    r.hset(keys.RUNNING_KEY, "finishing", "cpu:d:1")
+    assert streams.live_classes() == {}
+    assert watcher.sweep(r) == []

@@ -65,7 +65,7 @@ export const CONTRACT = Object.freeze({
     "gpu",
     "cpu"
   ],
-  "heartbeatTtlSeconds": 10,
+  "heartbeatTtlSeconds": 8,
   "limits": {
     "code_bytes": 1048576,
     "cpu_seconds": 30,
