@@ -1,0 +1,1 @@
+"""What an operator reads: `/healthz`, `/metrics` (Prometheus) and `/api/schema` (OpenAPI)."""
