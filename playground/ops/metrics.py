@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Count
+from kombu.transport.redis import Channel
 from prometheus_client import CollectorRegistry, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 
 from contract import keys
 from contract.events import TERMINAL_STATUSES
-from contract.job import DEVICE_CHOICES, DEVICE_CLASSES
+from contract.job import DEVICE_CHOICES, DEVICE_CLASSES, QUEUE_PRIORITIES
 from playground.ops import health
 from playground.runs import streams
 from playground.runs.models import Run
@@ -56,23 +57,30 @@ class PlaygroundCollector:
 def read_redis() -> dict[str, Any]:
     """Everything the Redis series need, in one round trip."""
     pipe = health.client().pipeline(transaction=False)
-    for name in DEVICE_CLASSES:
-        # Celery's Redis transport keeps a queue as a list named after it, and a device class's
-        # queue is named after the class (contract.job).
-        pipe.llen(name)
+    lists = [(name, priority) for name in DEVICE_CLASSES for priority in QUEUE_PRIORITIES]
+    for name, priority in lists:
+        pipe.llen(queue_list(name, priority))
     pipe.hgetall(keys.QUEUED_KEY)
     pipe.hgetall(keys.WORKERS_KEY)
     pipe.hgetall(keys.RUNNING_KEY)
     *depths, queued, heartbeats, running = pipe.execute()
-    return {"depths": dict(zip(DEVICE_CLASSES, depths, strict=True)), "admitted": queued,
+    return {"depths": dict(zip(lists, depths, strict=True)), "admitted": queued,
             "heartbeats": heartbeats, "supervised": running}
+
+
+def queue_list(device_class: str, priority: int) -> str:
+    """The Redis list of a class's queue at one priority. A device class's queue is named after
+    the class (contract.job); kombu's Redis transport keeps priority 0 in a list of the queue's
+    name and each other priority in the name, its separator and the priority."""
+    return f"{device_class}{Channel.sep}{priority}" if priority else device_class
 
 
 def redis_families(state: dict[str, Any]) -> Iterator[Metric]:
     depth = GaugeMetricFamily(f"{PREFIX}_queue_depth", "Runs in the device class's Celery "
-                              "queue, not yet taken by a worker.", labels=["class"])
-    for name, length in state["depths"].items():
-        depth.add_metric([name], length)
+                              "queue, not yet taken by a worker, by priority (0 first).",
+                              labels=["class", "priority"])
+    for (name, priority), length in state["depths"].items():
+        depth.add_metric([name, str(priority)], length)
     yield depth
     yield from queued_families(state["admitted"])
     yield from worker_families(state["heartbeats"], state["supervised"])
@@ -102,21 +110,26 @@ def queued_families(queued: dict[bytes, bytes]) -> Iterator[Metric]:
 
 def worker_families(heartbeats: dict[bytes, bytes], running: dict[bytes, bytes]
                     ) -> Iterator[Metric]:
-    live = streams.live_workers(heartbeats)
-    workers = GaugeMetricFamily(f"{PREFIX}_workers", "Trainer workers with a live heartbeat.",
-                                labels=["class"])
-    slots = GaugeMetricFamily(f"{PREFIX}_worker_slots", "Runs the live workers take at once.",
-                              labels=["class"])
+    alive = streams.live_workers(heartbeats)
+    taking = streams.live_classes(heartbeats)  # the live workers that take new runs
+    workers = GaugeMetricFamily(f"{PREFIX}_workers", "Trainer workers with a live heartbeat "
+                                "that take new runs.", labels=["class"])
+    draining = GaugeMetricFamily(f"{PREFIX}_draining_workers", "Trainer workers alive but "
+                                 "draining: they finish their runs and take no new one.",
+                                 labels=["class"])
+    slots = GaugeMetricFamily(f"{PREFIX}_worker_slots", "Runs the workers that take new runs "
+                              "take at once.", labels=["class"])
     busy = GaugeMetricFamily(f"{PREFIX}_running_runs", "Runs being supervised by a live worker.",
                              labels=["class"])
-    class_of = {field: name for name, found in live.items() for field, _info in found}
+    class_of = {field: name for name, found in alive.items() for field, _info in found}
     running_in = [class_of.get(worker.decode()) for worker in running.values()]
     for name in DEVICE_CLASSES:
-        found = live.get(name, [])
-        workers.add_metric([name], len(found))
-        slots.add_metric([name], sum(int(info.get("slots") or 0) for _field, info in found))
+        workers.add_metric([name], len(taking.get(name, [])))
+        draining.add_metric([name], len(alive.get(name, [])) - len(taking.get(name, [])))
+        slots.add_metric([name], sum(int(info.get("slots") or 0)
+                                     for info in taking.get(name, [])))
         busy.add_metric([name], running_in.count(name))
-    yield from (workers, slots, busy)
+    yield from (workers, draining, slots, busy)
 
 
 def runs_by_status() -> Metric:

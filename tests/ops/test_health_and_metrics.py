@@ -16,10 +16,12 @@ from scripts.stack import free_port
 pytestmark = pytest.mark.django_db
 
 
-def beat(redis_client, name: str, age: float = 0.0, slots: int = 2) -> str:
-    field = keys.heartbeat_field(name, "host", int(age * 1000) + slots)
+def beat(redis_client, name: str, age: float = 0.0, slots: int = 2, draining: bool = False
+         ) -> str:
+    field = keys.heartbeat_field(name, "host", int(age * 1000) + slots + 100 * draining)
     redis_client.hset(keys.WORKERS_KEY, field, json.dumps(
-        {"class": name, "seen": time.time() - age, "slots": slots}))
+        {"class": name, "seen": time.time() - age, "slots": slots,
+         keys.DRAINING_FIELD: draining}))
     return field
 
 
@@ -48,6 +50,7 @@ def test_healthz_counts_live_workers_per_class(ops_redis):
     beat(ops_redis, "cpu", slots=2)
     beat(ops_redis, "cpu", slots=3)
     beat(ops_redis, "gpu")
+    beat(ops_redis, "gpu", draining=True)  # alive, but takes no new run
     beat(ops_redis, "tpu", age=keys.HEARTBEAT_TTL + 5)  # lapsed: not live
     answer = Client().get("/healthz")
     assert answer.status_code == 200
@@ -87,15 +90,17 @@ def test_metrics_tell_queues_waiting_runs_workers_and_finished_runs(ops_redis):
     from playground.runs.models import Run
 
     ops_redis.rpush("cpu", "m1", "m2", "m3")  # Celery's queue of the class is a list of its name
-    ops_redis.rpush("gpu", "m4")
+    ops_redis.rpush("cpu\x06\x163", "m4")  # ... and each other priority a list of its own
+    ops_redis.rpush("gpu", "m5")
     now = time.time()
     for run_id, device, age in (("a", "cpu", 40), ("b", "cpu", 5), ("c", "auto", 100)):
         ops_redis.hset(keys.QUEUED_KEY, run_id, json.dumps({"device": device, "at": now - age}))
     ops_redis.hset(keys.QUEUED_KEY, "garbled", "{")
     cpu = beat(ops_redis, "cpu", slots=2)
     beat(ops_redis, "cpu", slots=3)
+    leaving = beat(ops_redis, "cpu", slots=4, draining=True)
     gone = beat(ops_redis, "gpu", age=keys.HEARTBEAT_TTL + 5)
-    ops_redis.hset(keys.RUNNING_KEY, mapping={"r1": cpu, "r2": cpu, "r3": gone})
+    ops_redis.hset(keys.RUNNING_KEY, mapping={"r1": cpu, "r2": cpu, "r3": gone, "r4": leaving})
     for status in ("succeeded", "succeeded", "failed", "queued"):
         Run.objects.create(session_key="s", code="1", status=status)
 
@@ -105,17 +110,19 @@ def test_metrics_tell_queues_waiting_runs_workers_and_finished_runs(ops_redis):
     def value(name: str, **labels: str) -> float:
         return samples[(name, tuple(sorted(labels.items())))]
 
-    assert value("playground_queue_depth", **{"class": "cpu"}) == 3
-    assert value("playground_queue_depth", **{"class": "gpu"}) == 1
-    assert value("playground_queue_depth", **{"class": "tpu"}) == 0
+    assert value("playground_queue_depth", **{"class": "cpu", "priority": "0"}) == 3
+    assert value("playground_queue_depth", **{"class": "cpu", "priority": "3"}) == 1
+    assert value("playground_queue_depth", **{"class": "gpu", "priority": "0"}) == 1
+    assert value("playground_queue_depth", **{"class": "tpu", "priority": "9"}) == 0
     assert value("playground_queued_runs", device="cpu") == 2
     assert 40 <= value("playground_queued_oldest_seconds", device="cpu") < 45
     assert 100 <= value("playground_queued_oldest_seconds", device="auto") < 105
     assert value("playground_queued_oldest_seconds", device="gpu") == 0
     assert value("playground_workers", **{"class": "cpu"}) == 2
+    assert value("playground_draining_workers", **{"class": "cpu"}) == 1
     assert value("playground_workers", **{"class": "gpu"}) == 0
-    assert value("playground_worker_slots", **{"class": "cpu"}) == 5
-    assert value("playground_running_runs", **{"class": "cpu"}) == 2  # r3's worker is gone
+    assert value("playground_worker_slots", **{"class": "cpu"}) == 5  # the draining take none
+    assert value("playground_running_runs", **{"class": "cpu"}) == 3  # r3's worker is gone
     assert value("playground_runs_finished", status="succeeded") == 2
     assert value("playground_runs_finished", status="failed") == 1
     assert value("playground_runs_finished", status="worker-lost") == 0
