@@ -2,11 +2,13 @@
 
 Redis (only when none answers at REDIS_URL), the recorder (stores finished runs, declares lost
 ones), a trainer worker with its zygote, and Daphne. `python scripts/stack.py serve` runs until
-Ctrl-C; the test suite uses `Stack` directly.
+Ctrl-C and restarts any of them that dies (scripts/supervise.py); the test suite uses `Stack`
+directly.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -21,8 +23,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `python scripts/stack.py` imports scripts.supervise too
+
+from contract.limits import Limits  # noqa: E402
+from scripts.supervise import Supervisor  # noqa: E402
+
 BIN = Path(sys.executable).parent
 WEBSOCKET_MAX_MESSAGE = 8 * 1024 * 1024
+STOP_SECONDS = 10  # what a stopped process gets to exit before SIGKILL
 
 
 def free_port() -> int:
@@ -53,18 +61,34 @@ class Stack:
         self.log_dir = log_dir
         self.workers = workers
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.commands: dict[str, tuple[list[str], dict[str, str]]] = {}
         self.redis_dir: str | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+    def spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+        """Start a process of the stack, in a process group of its own, under `name`."""
+        self.commands[name] = (args, env or self.env)
+        self.procs.append((name, self._popen(name)))
+
+    def respawn(self, name: str) -> subprocess.Popen[bytes]:
+        """Start `name` again with the command it was first started with (the old one is gone)."""
+        proc = self._popen(name)
+        self.procs = [(n, proc if n == name else p) for n, p in self.procs]
+        return proc
+
+    def _popen(self, name: str) -> subprocess.Popen[bytes]:
+        args, env = self.commands[name]
         out = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115
-        proc = subprocess.Popen(  # noqa: S603 - our own fixed commands
-            args, cwd=ROOT, env=env or self.env, stdout=out, stderr=subprocess.STDOUT if out
-            else None, start_new_session=True)
-        self.procs.append((name, proc))
+        try:
+            return subprocess.Popen(  # noqa: S603 - our own fixed commands
+                args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
+                start_new_session=True)
+        finally:
+            if out:
+                out.close()  # the child has its own copy
 
     def start_redis_if_needed(self) -> None:
         if redis_answers(self.redis_url):
@@ -75,8 +99,8 @@ class Stack:
                              "installed: run `make setup` (it installs it) or set REDIS_URL.")
         parsed = urlparse(self.redis_url)
         self.redis_dir = tempfile.mkdtemp(prefix="tfpg-redis-")
-        self._spawn("redis", [server, "--port", str(parsed.port or 6379), "--bind", "127.0.0.1",
-                              "--save", "", "--appendonly", "no", "--dir", self.redis_dir])
+        self.spawn("redis", [server, "--port", str(parsed.port or 6379), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--dir", self.redis_dir])
         for _ in range(100):
             if redis_answers(self.redis_url):
                 return
@@ -86,16 +110,26 @@ class Stack:
     def start(self, wait: bool = True) -> None:
         self.start_redis_if_needed()
         python = str(BIN / "python")
-        self._spawn("recorder", [python, "manage.py", "record_runs"])
+        self.spawn("recorder", [python, "manage.py", "record_runs"])
         for i in range(self.workers):
-            self._spawn(f"trainer-{i}", [python, "-m", "trainer", "worker", "--loglevel=INFO"])
-        self._spawn("daphne", [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
-                               # A graph event may reach 2 MiB of JSON: above Daphne's default.
-                               "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE),
-                               "--websocket-max-frame-size", str(WEBSOCKET_MAX_MESSAGE),
-                               "playground.asgi:application"])
+            self.spawn(f"trainer-{i}", [python, "-m", "trainer", "worker", "--loglevel=INFO"])
+        self.spawn("daphne", [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
+                              # A graph event may reach 2 MiB of JSON: above Daphne's default.
+                              "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE),
+                              "--websocket-max-frame-size", str(WEBSOCKET_MAX_MESSAGE),
+                              "playground.asgi:application"])
         if wait:
             self.wait_ready()
+
+    def ready(self) -> bool:
+        """Whether Daphne answers `/healthz` with Redis and the database up and at least as many
+        live workers as this stack started."""
+        try:
+            with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:  # noqa: S310
+                health = json.load(answer)
+        except (urllib.error.URLError, OSError, ValueError):  # HTTPError (503) included
+            return False
+        return sum(health["workers"].values()) >= self.workers
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
@@ -103,25 +137,26 @@ class Stack:
             for name, proc in self.procs:
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(self.url + "/api/devices", timeout=2) as answer:  # noqa: S310
-                    if b'"cpu"' in answer.read():
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if self.ready():
+                return
             time.sleep(0.2)
         raise TimeoutError("the stack did not become ready")
 
     def stop(self) -> None:
+        """SIGTERM to every process group, then SIGKILL to any still running after its time: a
+        trainer worker drains (finishes the runs it holds, up to the wall limit), others 10 s."""
+        began = time.monotonic()
+        drain = Limits.from_env(self.env).wall_seconds + STOP_SECONDS
         for _name, proc in reversed(self.procs):
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        for _name, proc in reversed(self.procs):
+        for name, proc in reversed(self.procs):
+            grace = drain if name.startswith("trainer") else STOP_SECONDS
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=max(0.0, began + grace - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
@@ -130,8 +165,9 @@ class Stack:
             shutil.rmtree(self.redis_dir, ignore_errors=True)
 
 
-def serve(port: int) -> int:
-    stack = Stack(port, os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+def serve(port: int, workers: int = 1) -> int:
+    """Run the stack until Ctrl-C (or SIGTERM), restarting whatever dies; then stop it all."""
+    stack = Stack(port, os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), workers=workers)
     stopping = False
 
     def _stop(*_: object) -> None:
@@ -141,17 +177,22 @@ def serve(port: int) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        stack.start(wait=False)
         began = time.monotonic()
-        stack.wait_ready()
-        print(f"The playground is serving at {stack.url} (ready in "
-              f"{time.monotonic() - began:.1f} s). Ctrl-C stops everything.", flush=True)
+        stack.start(wait=False)
+        for name, proc in stack.procs:
+            print(f"{name} started (pid {proc.pid})", flush=True)
+        supervisor = Supervisor(stack)
+        ready = False
         while not stopping:
-            for name, proc in stack.procs:
-                if proc.poll() is not None:
-                    print(f"{name} exited with {proc.returncode}; stopping.", flush=True)
-                    stopping = True
-            time.sleep(0.5)
+            refused = supervisor.check()
+            if refused:
+                print(f"{refused}; stopping.", flush=True)
+                break
+            if not ready and stack.ready():
+                ready = True
+                print(f"The playground is serving at {stack.url} (ready in "
+                      f"{time.monotonic() - began:.1f} s). Ctrl-C stops everything.", flush=True)
+            time.sleep(0.2)
     finally:
         stack.stop()
         print("Stopped.", flush=True)
@@ -162,4 +203,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("command", choices=["serve"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
-    sys.exit(serve(parser.parse_args().port))
+    parser.add_argument("--workers", type=int, default=1, help="trainer workers to start")
+    arguments = parser.parse_args()
+    sys.exit(serve(arguments.port, arguments.workers))
