@@ -28,6 +28,7 @@ Code = Literal[
     "not_found",  # 404: no such thing, or not this browser session's; the message names it
     "method_not_allowed",  # 405, with an Allow header
     "not_finished",  # 409: the run has not ended yet; ask again once it has
+    "finished",  # 409: the run has ended already, so there is nothing to cancel
     "too_large",  # 413: the body, the code or the run's record is over its limit
     "rate_limited",  # 429: this browser session did that too often; wait
     "no_worker",  # 503, with `field` "device": no live worker serves that device class
@@ -115,12 +116,21 @@ def json_object(view: SyncView) -> SyncView:
     return wrapper
 
 
+def issued_session_key(request: HttpRequest) -> str | None:
+    """The browser session's key if the server issued it: a cookie naming a key the session
+    store does not hold (made up, or expired) counts as no session at all."""
+    if not request.session.session_key:
+        return None
+    request.session.get("")  # loads the session: the store forgets a key it does not hold
+    return request.session.session_key
+
+
 def starts_session(view: SyncView) -> SyncView:
     """Calls the view with the browser session's key as `session_key`, saving a new session first
-    when the browser has none: what the view makes will belong to that session."""
+    when the browser has none the server issued: what the view makes belongs to that session."""
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.session.session_key:
+        if issued_session_key(request) is None:
             request.session.save()
         return view(request, *args, session_key=str(request.session.session_key), **kwargs)
     return wrapper
@@ -128,8 +138,9 @@ def starts_session(view: SyncView) -> SyncView:
 
 def reads_session(view: SyncView) -> SyncView:
     """Calls the view with the browser session's key as `session_key`, None when the browser has
-    no session: such a browser owns nothing, so whatever it asks for is `not_found`."""
+    no session the server issued: such a browser owns nothing, so what it asks for is
+    `not_found`."""
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, session_key=request.session.session_key, **kwargs)
+        return view(request, *args, session_key=issued_session_key(request), **kwargs)
     return wrapper

@@ -1,11 +1,13 @@
 """The run API of DESIGN §3: parse the request, call one action, answer JSON."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from contract.events import TERMINAL_STATUSES
 from contract.job import DEFAULT_DEVICE, DEFAULT_MODE, DEVICE_CHOICES, MODES, SEED_RANGE, Job
 from contract.limits import Limits
 from playground.api import (
@@ -17,12 +19,14 @@ from playground.api import (
     reads_session,
     starts_session,
 )
+from playground.concepts.models import Concept
 from playground.fastpath.django import pooled
 from playground.runs import actions, streams
 from playground.shares.api import export_response
 
 CODE_LIMIT = Limits.from_env().code_bytes
 CONCEPT_MAX = 100  # Run.concept's length
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|")
 
 
 def check_code(code: Any) -> str:
@@ -32,7 +36,10 @@ def check_code(code: Any) -> str:
     if "\x00" in code:
         raise ApiError(400, "invalid", "The code contains a NUL character, which Python cannot "
                        "compile.", "code")
-    if len(code.encode("utf-8", "surrogatepass")) > CODE_LIMIT:
+    if not is_unicode_text(code):
+        raise ApiError(400, "invalid", "The code contains a lone surrogate (such as \\ud800), "
+                       "which is not text Python can run.", "code")
+    if len(code.encode("utf-8")) > CODE_LIMIT:
         raise ApiError(413, "too_large", f"The code is over the limit of {CODE_LIMIT // 1024} "
                        "KiB.", "code")
     return code
@@ -45,11 +52,21 @@ def check_choice(body: dict[str, Any], name: str, choices: tuple[str, ...], defa
     return str(value)
 
 
+def is_unicode_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_concept(concept: Any) -> str:
-    """A concept slug, or "" for none; whether it names a known concept does not matter."""
+    """The slug of a concept of the catalogue, or "" for none."""
     concept = concept or ""
-    if not isinstance(concept, str) or len(concept) > CONCEPT_MAX or "\x00" in concept:
-        raise ApiError(400, "invalid", "`concept` must be a concept slug.", "concept")
+    if not isinstance(concept, str) or len(concept) > CONCEPT_MAX or not SLUG.fullmatch(concept):
+        raise ApiError(400, "invalid", "`concept` must be the slug of a concept.", "concept")
+    if concept and not Concept.objects.filter(slug=concept).exists():
+        raise ApiError(400, "invalid", f"There is no concept {concept!r}.", "concept")
     return concept
 
 
@@ -119,6 +136,8 @@ def cancel_run(request: HttpRequest, run_id: str, *, session_key: str | None) ->
     run = actions.get_owned(run_id, session_key)
     if run is None:
         return no_such_run(run_id)
+    if actions.record(run)["status"] in TERMINAL_STATUSES:
+        return error(409, "finished", f"Run {run_id!r} has ended already.")
     actions.cancel_run(run)
     return JsonResponse({"id": run.id, "status": "cancelling"}, status=202)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
-from contract.events import TERMINAL_STATUSES
+from contract.events import TERMINAL_STATUSES, json_safe
 from playground.runs import actions as run_actions
 from playground.runs.models import Run
 from playground.shares.models import Share
@@ -37,7 +37,7 @@ def share_run(run: Run) -> tuple[Share, bool]:
         raise NotShareable(413, "too_large", "This run's output is too large to share.")
     try:
         with transaction.atomic():
-            return Share.objects.create(run=run, record=record), True
+            return Share.objects.create(run=run, record=json_safe(record)), True
     except IntegrityError:
         return Share.objects.get(run=run), False
 

@@ -1,10 +1,21 @@
 """A run record as a Jupyter notebook (nbformat 4) or a plain Python script."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import nbformat
 from nbformat import v4
+
+from contract.events import text_safe
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+
+
+def markdown_text(text: str) -> str:
+    """Text shown as itself in a Markdown cell: no markup, no HTML."""
+    plain = text_safe(str(text)).replace("&", "&amp;").replace("<", "&lt;")
+    return MARKDOWN_SPECIAL.sub(r"\\\1", plain)
 
 
 def _summary(record: dict[str, Any]) -> str:
@@ -12,8 +23,8 @@ def _summary(record: dict[str, Any]) -> str:
     versions = (f"TensorFlow {rt.get('tensorflow', '?')} (Keras {rt.get('keras', '?')}, "
                 f"Python {rt.get('python', '?')})")
     where = f"{record.get('mode', 'eager')} mode, device {rt.get('device', record.get('device'))}"
-    outcome = f"**{record.get('status')}** in {record.get('duration_ms')} ms"
-    return f"Run on {versions}, {where}: {outcome}."
+    outcome = f"**{markdown_text(str(record.get('status')))}** in {record.get('duration_ms')} ms"
+    return f"Run on {markdown_text(versions)}, {markdown_text(where)}: {outcome}."
 
 
 def _outputs(events: list[dict[str, Any]]) -> list[Any]:
@@ -28,12 +39,18 @@ def _outputs(events: list[dict[str, Any]]) -> list[Any]:
             else:
                 outputs.append(v4.new_output("stream", name=name, text=event["text"]))
         elif kind == "error":
-            trace = [f"line {f['line']} in {f['name']}: {f['text']}" for f in event["traceback"]]
-            outputs.append(v4.new_output("error", ename=event["exc_type"],
-                                         evalue=event["message"],
-                                         traceback=[*trace, f"{event['exc_type']}: "
-                                                    f"{event['message']}"]))
+            outputs.append(_error_output(event))
     return outputs
+
+
+def _error_output(event: dict[str, Any]) -> Any:
+    """An error event as a notebook error, whatever shape its fields have."""
+    frames = event.get("traceback") if isinstance(event.get("traceback"), list) else []
+    trace = [f"line {f.get('line')} in {f.get('name')}: {f.get('text')}"
+             for f in frames if isinstance(f, dict)]
+    name, message = text_safe(str(event.get("exc_type"))), text_safe(str(event.get("message")))
+    return v4.new_output("error", ename=name, evalue=message,
+                         traceback=[text_safe(t) for t in trace] + [f"{name}: {message}"])
 
 
 def notebook(record: dict[str, Any], title: str) -> str:
@@ -43,7 +60,7 @@ def notebook(record: dict[str, Any], title: str) -> str:
     nb.metadata["language_info"] = {"name": "python"}
     code = v4.new_code_cell(record["code"], execution_count=1)
     code.outputs = _outputs(record.get("events", []))
-    nb.cells = [v4.new_markdown_cell(f"# {title}\n\n{_summary(record)}"), code]
+    nb.cells = [v4.new_markdown_cell(f"# {markdown_text(title)}\n\n{_summary(record)}"), code]
     nbformat.validate(nb)
     return str(nbformat.writes(nb))
 

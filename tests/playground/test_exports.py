@@ -63,3 +63,23 @@ def test_each_route_is_its_apps_whatever_the_include_order(path: str, view: obje
 def test_a_dotted_run_id_is_no_route(client: Client) -> None:
     answer = client.get("/api/runs/a.b")
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("traceback", [[1], [{}], ["x"], [{"line": "2", "name": None}]])
+def test_a_stored_record_with_a_malformed_error_still_exports_and_shows(client: Client,
+                                                                        traceback) -> None:
+    """Records stored before the supervisor cleaned error events, or edited by hand."""
+    run = own_run(client)
+    bad = {"seq": 2, "type": "error", "t": 1, "exc_type": "E", "message": "m\ud800",
+           "traceback": traceback, "line": None}
+    Run.objects.filter(id=run.id).update(events=[DONE[0], bad, {**DONE[1], "seq": 3}],
+                                         concept="<img src=x onerror=alert(1)>")
+    notebook = client.get(f"/api/runs/{run.id}.ipynb")
+    assert notebook.status_code == 200
+    cells = json.loads(notebook.content)["cells"]
+    assert "<img" not in "".join(cells[0]["source"])
+    (error,) = [o for o in cells[1]["outputs"] if o["output_type"] == "error"]
+    assert error["ename"] == "E"
+    slug = client.post(f"/api/runs/{run.id}/share").json()["slug"]
+    assert client.get(f"/s/{slug}").status_code == 200
+    assert client.get(f"/api/shares/{slug}.ipynb").status_code == 200

@@ -207,3 +207,38 @@ def test_a_session_s_later_runs_queue_behind_others_first(settings, empty_redis,
     post(idle, {"code": "print(3)"})
     priorities = [priority for _name, _args, _queue, priority in sent]
     assert priorities[0] == 0 and priorities[2] == 0 and priorities[1] > 0
+
+
+@pytest.mark.parametrize("field, value", [("code", "print('\ud800')"), ("concept", "\ud800"),
+                                          ("concept", "no-such-concept"),
+                                          ("concept", "<b>x</b>")])
+def test_text_that_is_not_a_known_slug_or_unicode_is_refused_before_anything_runs(
+        client, cpu_worker, sent, empty_redis, field, value):
+    body = {"code": "print(1)", field: value}
+    raw = json.dumps(body).encode()  # json.dumps escapes the lone surrogate as \ud800
+    status, answer = post(client, raw)
+    assert status == 400 and answer["error"]["field"] == field
+    assert sent == [] and not empty_redis.keys("run:*")
+
+
+def test_a_session_key_the_server_never_issued_is_not_a_session(client, cpu_worker, sent):
+    """A made-up `sessionid` cookie gets a fresh session: runs are never made under it."""
+    client.cookies["sessionid"] = "made-up-by-the-attacker-0123456789"
+    status, body = post(client, {"code": "print(1)"})
+    assert status == 201
+    from playground.runs.models import Run
+
+    assert Run.objects.get(id=body["id"]).session_key != "made-up-by-the-attacker-0123456789"
+    other = Client()
+    other.cookies["sessionid"] = "made-up-by-the-attacker-0123456789"
+    assert other.get(f"/api/runs/{body['id']}").status_code == 404
+
+
+def test_cancelling_a_finished_run_is_a_conflict(client):
+    from playground.runs.models import Run
+
+    client.get("/api/session")
+    run = Run.objects.create(session_key=client.session.session_key, code="1",
+                             status="succeeded")
+    answer = client.post(f"/api/runs/{run.id}/cancel")
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "finished"
