@@ -45,7 +45,8 @@ def _outputs(events: list[dict[str, Any]]) -> list[Any]:
 
 def _error_output(event: dict[str, Any]) -> Any:
     """An error event as a notebook error, whatever shape its fields have."""
-    frames = event.get("traceback") if isinstance(event.get("traceback"), list) else []
+    raw = event.get("traceback")
+    frames: list[Any] = raw if isinstance(raw, list) else []
     trace = [f"line {f.get('line')} in {f.get('name')}: {f.get('text')}"
              for f in frames if isinstance(f, dict)]
     name, message = text_safe(str(event.get("exc_type"))), text_safe(str(event.get("message")))
