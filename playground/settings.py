@@ -17,7 +17,9 @@ def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-set-SECRET_KEY-in-production")
+# Published, so anyone could sign cookies with it: Daphne refuses it unless DEBUG is on.
+INSECURE_DEFAULT_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105
+SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
 VIEWS_ON_SHARED_THREADS = True
 # Django's and WhiteNoise's middleware, run on the event loop (see playground/fastpath/).
 MIDDLEWARE = [
+    "playground.csp.ContentSecurityPolicy",
     "playground.fastpath.django.Security",
     "playground.fastpath.whitenoise.StaticFiles",
     "playground.fastpath.django.Session",

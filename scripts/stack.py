@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -29,6 +30,7 @@ from contract.limits import Limits  # noqa: E402
 from scripts.supervise import Supervisor  # noqa: E402
 
 BIN = Path(sys.executable).parent
+REDIS_MAXMEMORY = "2gb"
 WEBSOCKET_MAX_MESSAGE = 8 * 1024 * 1024
 STOP_SECONDS = 10  # what a stopped process gets to exit before SIGKILL
 
@@ -50,6 +52,18 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+def local_secret_key() -> str:
+    """This checkout's own SECRET_KEY, made once and kept in .run/secret_key (mode 0600), so
+    sessions outlive a restart of `make run`."""
+    path = ROOT / ".run" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
 class Stack:
     def __init__(self, port: int, redis_url: str, env: dict[str, str] | None = None,
                  log_dir: Path | None = None, workers: int = 1) -> None:
@@ -58,6 +72,7 @@ class Stack:
         self.env = {**os.environ, **(env or {}), "REDIS_URL": redis_url,
                     "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
                                                              "playground.settings")}
+        self.env.setdefault("SECRET_KEY", local_secret_key())
         self.log_dir = log_dir
         self.workers = workers
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -100,7 +115,10 @@ class Stack:
         parsed = urlparse(self.redis_url)
         self.redis_dir = tempfile.mkdtemp(prefix="tfpg-redis-")
         self.spawn("redis", [server, "--port", str(parsed.port or 6379), "--bind", "127.0.0.1",
-                             "--save", "", "--appendonly", "no", "--dir", self.redis_dir])
+                             "--save", "", "--appendonly", "no", "--dir", self.redis_dir,
+                             # Evict what expires soonest first (stored runs' streams, then
+                             # sessions' caches), never a live run's stream or a queue.
+                             "--maxmemory", REDIS_MAXMEMORY, "--maxmemory-policy", "volatile-ttl"])
         for _ in range(100):
             if redis_answers(self.redis_url):
                 return

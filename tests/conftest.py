@@ -46,7 +46,8 @@ def django_uses_the_test_redis(redis_server: str) -> Iterator[None]:
     caches = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
                           "KEY_PREFIX": "pg:cache"}}
     # VIEWS_ON_SHARED_THREADS off: a view runs in the test's thread, inside its transaction.
-    with override_settings(REDIS_URL=url, CACHES=caches, VIEWS_ON_SHARED_THREADS=False):
+    with override_settings(REDIS_URL=url, CACHES=caches, VIEWS_ON_SHARED_THREADS=False,
+                           SECRET_KEY="tests-only-secret-key-not-the-published-default"):
         from playground.runs import streams
 
         streams._sync = streams._async = None

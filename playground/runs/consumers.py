@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,7 +20,12 @@ from playground.runs.models import Run
 
 BLOCK_MS = 5000
 BATCH = 500
-NOT_FOUND = 4404
+# Close codes: 4400 a malformed `after`, 4404 no such run of this session, 4429 this session
+# has too many sockets open, 4503 this server has too many.
+BAD_REQUEST, NOT_FOUND, TOO_MANY, SERVER_FULL = 4400, 4404, 4429, 4503
+SOCKETS_PER_SESSION = 16  # a page holds one per run it shows; a few tabs
+SOCKETS_PER_PROCESS = 4000
+AFTER = re.compile(r"[0-9]{1,15}")  # a seq; Redis stream ids stop at 2**64
 
 
 FIELD = keys.STREAM_FIELD.encode()
@@ -28,22 +35,65 @@ def _owned(run_id: str, session_key: str | None) -> Run | None:
     return actions.get_owned(run_id, session_key)
 
 
+class OpenSockets:
+    """The run sockets this process holds, counted per session."""
+
+    def __init__(self) -> None:
+        self.by_session: Counter[str] = Counter()
+
+    def refusal(self, session_key: str) -> int | None:
+        """The close code for one more socket of this session, None when it may open."""
+        if sum(self.by_session.values()) >= SOCKETS_PER_PROCESS:
+            return SERVER_FULL
+        if self.by_session[session_key] >= SOCKETS_PER_SESSION:
+            return TOO_MANY
+        return None
+
+    def opened(self, session_key: str) -> None:
+        self.by_session[session_key] += 1
+
+    def closed(self, session_key: str) -> None:
+        self.by_session[session_key] -= 1
+        if self.by_session[session_key] <= 0:
+            del self.by_session[session_key]
+
+
+open_sockets = OpenSockets()
+
+
+def parse_after(query_string: bytes) -> int | None:
+    """`after` of the query (0 when absent); None when it is not a plain seq."""
+    values = parse_qs(query_string.decode("latin-1")).get("after", ["0"])
+    return int(values[0]) if AFTER.fullmatch(values[0]) else None
+
+
 class RunConsumer(HopFreeWebsocketConsumer):
     async def connect(self) -> None:
         run_id = self.scope["url_route"]["kwargs"]["run_id"]
-        # The cookie's key, not loaded: it only has to equal the owner's (secret) key.
+        # The cookie's key, not loaded: it only has to equal the owner's, and only keys the
+        # session store issued ever own a run.
         session_key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
-        query = parse_qs(self.scope.get("query_string", b"").decode())
-        try:
-            after = max(0, int(query.get("after", ["0"])[0]))
-        except ValueError:
-            after = 0
+        after = parse_after(self.scope.get("query_string", b""))
+        if after is None:
+            await self._refuse(BAD_REQUEST)
+            return
         run, ready = await self._owned_run(run_id, session_key, after)
-        if run is None:
+        if run is None or session_key is None:
             await self.close(code=NOT_FOUND)
             return
+        refused = open_sockets.refusal(session_key)
+        if refused is not None:
+            await self._refuse(refused)
+            return
+        open_sockets.opened(session_key)
+        self.counted = session_key
         await self.accept()
         self.follower = asyncio.ensure_future(self._follow(run, after, ready))
+
+    async def _refuse(self, code: int) -> None:
+        """Accept only to close with a code that says why, which a refused handshake cannot."""
+        await self.accept()
+        await self.close(code=code)
 
     async def _owned_run(self, run_id: str, session_key: str | None,
                          after: int) -> tuple[Run | None, list[Any]]:
@@ -54,17 +104,25 @@ class RunConsumer(HopFreeWebsocketConsumer):
         pipe = streams.async_client().pipeline(transaction=False)
         pipe.get(keys.owner_key(run_id))
         pipe.xread({keys.stream_key(run_id): keys.entry_id(after)}, count=BATCH)
-        owner, ready = await pipe.execute()
+        pipe.xrevrange(keys.stream_key(run_id), count=1)
+        owner, ready, last = await pipe.execute()
         if owner is None:
             return await database_sync_to_async(_owned)(run_id, session_key), []
         if owner.decode() != session_key:
             return None, []
-        return Run(id=run_id, session_key=session_key, status="running"), ready
+        # Ended, and nothing after `after`: the run reads as finished with nothing to replay.
+        ended = not ready and bool(last) and is_done(last[0][1][FIELD])
+        return Run(id=run_id, session_key=session_key, status="succeeded" if ended
+                   else "running"), ready
 
     async def disconnect(self, code: int) -> None:
         follower = getattr(self, "follower", None)
         if follower is not None:
             follower.cancel()
+        counted = getattr(self, "counted", None)
+        if counted is not None:
+            open_sockets.closed(counted)
+            self.counted = None
 
     async def _send_event(self, event: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(event, separators=(",", ":")))
@@ -85,6 +143,18 @@ class RunConsumer(HopFreeWebsocketConsumer):
             if event["seq"] > after:
                 await self._send_event(event)
 
+    async def _nothing_more(self, run: Run, key: str, after: int) -> bool:
+        """After a quiet read: whether the run has ended with nothing after `after` left to send
+        (an `after` past its `done`, say), replaying the stored run if its stream is gone."""
+        last = await streams.async_client().xrevrange(key, count=1)
+        if last:
+            return is_done(last[0][1][FIELD])
+        stored = await database_sync_to_async(Run.objects.filter(id=run.id).first)()
+        if stored is not None and stored.is_finished:
+            await self._replay_stored(stored.events, after)
+            return True
+        return False
+
     async def _follow_stream(self, run: Run, after: int, ready: list[Any]) -> None:
         """`ready`: an XREAD answer already in hand, sent before the first blocking read."""
         r = streams.async_client()
@@ -100,11 +170,8 @@ class RunConsumer(HopFreeWebsocketConsumer):
                     await asyncio.sleep(0.2)  # Redis was slow or restarted: resume from `last`
                     continue
             if not answer:
-                if not await r.exists(key):
-                    stored = await database_sync_to_async(Run.objects.get)(id=run.id)
-                    if stored.is_finished:
-                        await self._replay_stored(stored.events, int(last.split("-")[0]))
-                        return
+                if await self._nothing_more(run, key, int(last.split("-")[0])):
+                    return
                 continue
             for entry_id, fields in answer[0][1]:
                 last = entry_id.decode()

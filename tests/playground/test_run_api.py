@@ -242,3 +242,16 @@ def test_cancelling_a_finished_run_is_a_conflict(client):
                              status="succeeded")
     answer = client.post(f"/api/runs/{run.id}/cancel")
     assert answer.status_code == 409 and answer.json()["error"]["code"] == "finished"
+
+
+def test_daphne_refuses_to_start_with_the_published_secret_key(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from playground.security import check_secret_key
+
+    settings.SECRET_KEY = settings.INSECURE_DEFAULT_SECRET_KEY
+    settings.DEBUG = False
+    with pytest.raises(ImproperlyConfigured):
+        check_secret_key()
+    settings.DEBUG = True
+    check_secret_key()

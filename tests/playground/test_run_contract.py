@@ -13,9 +13,10 @@ def test_print_hi_streams_status_stdout_done_in_order(live_client: LiveClient):
     run = live_client.start('print("hi")')
     assert run["ws"] == f"/ws/runs/{run['id']}" and run["url"] == f"/runs/{run['id']}"
     events = live_client.follow(run["id"])
-    assert [e["type"] for e in events] == ["status", "stdout", "done"]
-    assert [e["seq"] for e in events] == [1, 2, 3]
-    assert events[1]["text"] == "hi\n" and events[2]["status"] == "succeeded"
+    # The last `resources` is the run's peak: a short run reports its memory and CPU too.
+    assert [e["type"] for e in events] == ["status", "stdout", "resources", "done"]
+    assert [e["seq"] for e in events] == [1, 2, 3, 4]
+    assert events[1]["text"] == "hi\n" and events[3]["status"] == "succeeded"
     assert all(isinstance(e["t"], int) for e in events)
 
 
