@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 VIEWS_ON_SHARED_THREADS = True
 # Django's and WhiteNoise's middleware, run on the event loop (see playground/fastpath/).
 MIDDLEWARE = [
+    # Outermost, so that what the others refuse (a bad Host, an unreadable body) is JSON too.
+    "playground.runs.errors.JsonErrorsMiddleware",
     "playground.csp.ContentSecurityPolicy",
     "playground.fastpath.django.Security",
     "playground.fastpath.whitenoise.StaticFiles",
@@ -50,7 +52,6 @@ MIDDLEWARE = [
     "playground.fastpath.django.Common",
     "playground.fastpath.django.Csrf",
     "playground.fastpath.django.FrameOptions",
-    "playground.runs.errors.JsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "playground.urls"

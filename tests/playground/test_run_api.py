@@ -255,3 +255,17 @@ def test_daphne_refuses_to_start_with_the_published_secret_key(settings):
         check_secret_key()
     settings.DEBUG = True
     check_secret_key()
+
+
+@pytest.mark.parametrize("headers, body, content_type", [
+    ({}, b"--x\r\nbroken", "multipart/form-data; boundary="),
+    ({}, b"--x\r\nbroken", "multipart/form-data; boundary=\x00"),
+    ({"HTTP_HOST": "evil.test"}, b'{"code": "print(1)"}', "application/json"),
+    ({"HTTP_HOST": "bad host!"}, b'{"code": "print(1)"}', "application/json"),
+])
+def test_what_django_refuses_before_a_view_is_json_on_the_api(client, headers, body,
+                                                              content_type):
+    answer = client.post("/api/runs", body, content_type=content_type, **headers)
+    assert 400 <= answer.status_code < 500
+    assert answer["Content-Type"].startswith("application/json")
+    assert answer.json()["error"]["code"]
