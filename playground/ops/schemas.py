@@ -25,6 +25,7 @@ from playground.api import Code
 from playground.concepts.checks import KINDS, LANGUAGES
 from playground.ops import health
 from playground.runs.api import CONCEPT_MAX
+from playground.runs.api import SLUG as CONCEPT_SLUG
 
 Schema = dict[str, Any]
 # The `slug` path converter's pattern: run ids and share slugs are `secrets.token_urlsafe`.
@@ -112,10 +113,13 @@ COMPONENTS: dict[str, Schema] = {
     "Text": TEXT,
     "Event": event_schema(),
     "RunRequest": obj({"code": {**NO_NUL, "description": "The program to run: at most "
-                                "RUN_MAX_CODE_BYTES of UTF-8."}}, {
+                                "RUN_MAX_CODE_BYTES of UTF-8, no lone surrogate."}}, {
         "mode": {**enum(MODES), "default": DEFAULT_MODE},
         "device": {**enum(DEVICE_CHOICES), "default": DEFAULT_DEVICE},
-        "concept": nullable({**NO_NUL, "maxLength": CONCEPT_MAX}),
+        "concept": nullable({
+            "type": "string", "maxLength": CONCEPT_MAX, "pattern": f"^(?:{CONCEPT_SLUG.pattern})$",
+            "description": "The slug of a concept of the catalogue (`GET /api/concepts`); "
+                           "another is 400 `invalid`. Null or empty for none."}),
         "seed": nullable({"type": "integer", "minimum": SEED_RANGE[0],
                           "maximum": SEED_RANGE[1] - 1}),
         "keras_graphs": {"type": "boolean", "default": False},
