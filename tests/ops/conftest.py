@@ -36,3 +36,4 @@ def ops_redis(settings, ops_redis_url: str) -> Iterator[redis.Redis]:
     yield client
     empty()
     streams._sync = None
+

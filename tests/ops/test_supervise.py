@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,8 +19,9 @@ import pytest
 import redis
 
 from contract import keys
-from scripts.stack import ROOT, Stack, free_port
+from scripts.stack import Stack
 from scripts.supervise import Backoff, Supervisor, describe_exit
+from tests.ops.served import Served
 
 PYTHON = sys.executable
 
@@ -128,54 +128,31 @@ def test_an_exit_that_restarting_cannot_mend_ends_supervision(stand_ins):
 
 
 @pytest.fixture
-def serving(ops_redis_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path,
-                                                                  redis.Redis]]:
-    """`scripts/stack.py serve` with no trainer worker (Daphne and the recorder), on a Redis
-    database and an SQLite file of its own."""
+def serving(ops_redis_url: str, tmp_path: Path) -> Iterator[tuple[Served, redis.Redis]]:
     client = redis.Redis.from_url(ops_redis_url)
-    env = {**os.environ, "REDIS_URL": ops_redis_url,
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}"}
-    subprocess.run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env=env,
-                   check=True)
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        serve = subprocess.Popen([PYTHON, "scripts/stack.py", "serve", "--port", str(free_port()),
-                                  "--workers", "0"], cwd=ROOT, env=env, stdout=out,
-                                 stderr=subprocess.STDOUT)
+    served = Served(ops_redis_url, tmp_path)
     try:
-        yield serve, log, client
+        yield served, client
     finally:
-        if serve.poll() is None:
-            serve.send_signal(signal.SIGINT)
-            serve.wait(timeout=30)
+        served.stop()
         client.delete(keys.RUNNING_KEY, keys.FINISHED_STREAM, keys.stream_key("lost-run"))
 
 
-def wait_for_line(log: Path, pattern: str, timeout: float = 60.0) -> re.Match[str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = re.search(pattern, log.read_text(errors="replace"))
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"no line /{pattern}/ in:\n{log.read_text(errors='replace')}")
-
-
 def test_serve_starts_a_killed_recorder_again_and_the_new_one_does_its_work(serving):
-    serve, log, client = serving
-    wait_for_line(log, r"The playground is serving at")
-    old = int(wait_for_line(log, r"recorder started \(pid (\d+)\)").group(1))
-    daphne = int(wait_for_line(log, r"daphne started \(pid (\d+)\)").group(1))
+    served, client = serving
+    served.wait_for(r"The playground is serving at")
+    old = int(served.wait_for(r"recorder started \(pid (\d+)\)").group(1))
+    daphne = int(served.wait_for(r"daphne started \(pid (\d+)\)").group(1))
     os.kill(old, signal.SIGKILL)
-    wait_for_line(log, rf"recorder \(pid {old}\) died after [\d.]+ s: killed by SIGKILL; "
-                       r"restarting in 1 s")
-    new = int(wait_for_line(log, r"recorder started again \(pid (\d+)\)").group(1))
+    served.wait_for(rf"recorder \(pid {old}\) died after [\d.]+ s: killed by SIGKILL; "
+                    r"restarting in 1 s")
+    new = int(served.wait_for(r"recorder started again \(pid (\d+)\)").group(1))
     assert new != old and alive(new) and alive(daphne)
     # The new recorder watches heartbeats: a run held by a worker that has none is lost.
     client.hset(keys.RUNNING_KEY, "lost-run", keys.heartbeat_field("cpu", "nowhere", 1))
     deadline = time.monotonic() + 30
     while not client.xrange(keys.stream_key("lost-run")):
-        assert time.monotonic() < deadline, log.read_text()
+        assert time.monotonic() < deadline, served.log.read_text()
         time.sleep(0.2)
     done = json.loads(client.xrange(keys.stream_key("lost-run"))[-1][1][b"e"])
     assert done["type"] == "done" and done["status"] == "worker-lost"
@@ -183,7 +160,6 @@ def test_serve_starts_a_killed_recorder_again_and_the_new_one_does_its_work(serv
                                                                     "recorder")}
     assert any(name.endswith(f"-{new}") for name in consumers)
     # Ctrl-C stops everything and waits for it.
-    serve.send_signal(signal.SIGINT)
-    assert serve.wait(timeout=30) == 0
-    assert "Stopped." in log.read_text()
+    assert served.stop() == 0
+    assert "Stopped." in served.log.read_text()
     assert not alive(new) and not alive(daphne)
