@@ -14,8 +14,8 @@ from playground.ops.schemas import COMPONENTS, ERROR_CODES, SLUG, Schema, error_
 # The status each error code is answered with (playground/api.py says it beside each code).
 ERROR_STATUS: dict[Code, int] = {
     "bad_request": 400, "bad_json": 400, "missing": 400, "invalid": 400, "forbidden": 403,
-    "not_found": 404, "method_not_allowed": 405, "not_finished": 409, "too_large": 413,
-    "rate_limited": 429, "no_worker": 503,
+    "not_found": 404, "method_not_allowed": 405, "not_finished": 409, "finished": 409,
+    "too_large": 413, "rate_limited": 429, "no_worker": 503,
 }
 # Django answers these before any view runs: a request it cannot read, and a POST without the
 # CSRF token (see the document's description).
@@ -106,7 +106,7 @@ def paths() -> dict[str, Any]:
         "/api/runs/{run_id}/cancel": {"parameters": [RUN_ID], "post": operation(
             "cancelRun", "Cancel a run: it ends `cancelled` within 2 s.",
             {"202": answer("The run is being cancelled.", ref("Cancelling"))},
-            (*POST_ERRORS, "not_found"))},
+            (*POST_ERRORS, "not_found", "finished"))},
         "/api/runs/{run_id}/share": {"parameters": [RUN_ID], "post": operation(
             "shareRun", "Freeze a finished run into a public, read-only link.",
             {"201": answer("The share is made.", ref("Share")),
