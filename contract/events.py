@@ -28,7 +28,7 @@ SUPERVISOR_EVENTS: dict[str, tuple[str, ...]] = {
     "stdout": ("text",),
     "stderr": ("text",),
     "truncated": ("stream", "dropped_bytes"),
-    "resources": ("rss_mb", "cpu_s"),
+    "resources": ("rss_mb", "cpu_s", "gpu_mem_mb", "gpu_util"),  # gpu_*: NVML, where present
     "done": ("status", "duration_ms", "exit_code", "peak_mb", "cpu_s"),
 }
 

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import glob
 import json
+import logging
 import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
 
 from contract import keys
+from trainer import accelerators
+
+log = logging.getLogger(__name__)
 
 
 def detect_class(forced: str = "") -> str:
@@ -25,19 +30,35 @@ def detect_class(forced: str = "") -> str:
     return "cpu"
 
 
-class Heartbeat:
-    """Writes this worker's presence and devices to Redis every few seconds; the web side
-    takes a worker silent for `keys.HEARTBEAT_TTL` as gone, and the runs it held as lost."""
+def simulated(device_class: str, forced: str) -> bool:
+    """Whether the class was forced (TRAINER_DEVICE) on a host without its hardware: such a
+    worker serves the class's queue with the CPU, and says so wherever it shows."""
+    return bool(forced) and not accelerators.has_hardware(device_class)
 
-    def __init__(self, client: redis.Redis, device_class: str, info: dict[str, Any]) -> None:
+
+class Heartbeat:
+    """Writes this worker's presence, devices and capacity to Redis every few seconds; the web
+    side takes a worker silent for `keys.HEARTBEAT_TTL` as gone, and the runs it held as lost.
+
+    `info` is what does not change (devices, runtime, hardware, slots); `capacity`, called at
+    each beat, what does: the runs in hand (`busy`) and the warm spares (`spares`)."""
+
+    def __init__(self, client: redis.Redis, device_class: str, info: dict[str, Any],
+                 capacity: Callable[[], dict[str, Any]] | None = None) -> None:
         self.client = client
         self.field = keys.heartbeat_field(device_class, socket.gethostname(), os.getpid())
         self.info = {"class": device_class, "host": socket.gethostname(), **info}
+        self.capacity = capacity or dict
         self.stopped = threading.Event()
 
     def beat(self) -> None:
+        try:
+            now = self.capacity()
+        except Exception:  # noqa: BLE001 - a heartbeat goes out even when a count fails
+            log.exception("heartbeat: capacity unknown")
+            now = {}
         self.client.hset(keys.WORKERS_KEY, self.field,
-                         json.dumps({**self.info, "seen": time.time()}))
+                         json.dumps({**self.info, **now, "seen": time.time()}))
 
     def drain(self) -> None:
         """From now on, say that this worker takes no new run (it still holds its own)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract import zygote as messages
-from trainer import protocol
+from trainer import accelerators, protocol
 from trainer.config import INSECURE_ENV, ROOT, WorkerSettings
 from trainer.sandbox import cgroups
 
@@ -82,8 +82,16 @@ def clean_environment(settings: WorkerSettings) -> dict[str, str]:
         # of float operations would change results' last digits from host to host.
         "TF_ENABLE_ONEDNN_OPTS": settings.onednn,
     }
-    if settings.device_class == "gpu" and settings.cuda_visible_devices is not None:
-        env["CUDA_VISIBLE_DEVICES"] = settings.cuda_visible_devices
+    if settings.device_class == "gpu":
+        gpus = accelerators.gpu_indices(settings.cuda_visible_devices)
+        if gpus:
+            # Every GPU of the worker; each child keeps its slot's one (runner.configure_devices).
+            env["CUDA_VISIBLE_DEVICES"] = ",".join(gpus)
+            # CUDA's own order puts the fastest first; NVML's and nvidia-smi's is the PCI bus's.
+            env["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID"
+    if settings.device_class == "tpu":
+        # libtpu reads the TPU VM's topology from these (TPU_ACCELERATOR_TYPE, TPU_WORKER_ID...).
+        env.update({k: v for k, v in os.environ.items() if k.startswith("TPU_")})
     return env
 
 
@@ -107,6 +115,10 @@ class Pool:
         self.lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
         self.sock: socket.socket | None = None
+        self.environment = clean_environment(settings)
+        self.gpus = self.environment.get("CUDA_VISIBLE_DEVICES", "")  # the slots' GPUs, in turn
+        self.zygote_spares = 0  # warm spares in the zygote when last asked
+        self.simulated = False  # the class was forced on a host without its hardware
         ok, why = jail_possible()
         self.jailed = ok
         if not ok and not settings.insecure:
@@ -141,7 +153,7 @@ class Pool:
         python = shutil.which("python3", path=os.path.dirname(sys.executable)) or sys.executable
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
             [python, "-s", "-m", "trainer.sandbox.zygote", config.to_json()],
-            env=clean_environment(self.settings), cwd=str(ROOT), close_fds=True,
+            env=self.environment, cwd=str(ROOT), close_fds=True,
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
         )
         theirs.close()
@@ -159,6 +171,23 @@ class Pool:
             if answer.runtime or time.monotonic() > deadline:
                 return answer
             time.sleep(0.1)
+
+    def warm_spares(self) -> int:
+        """Warm spares ready now: those held here and those the zygote holds. The zygote is asked
+        only when nobody else is talking to it; otherwise its last answer stands."""
+        if self.lock.acquire(blocking=False):
+            try:
+                if self.sock is not None and self.process is not None \
+                        and self.process.poll() is None:
+                    protocol.send_with_fds(self.sock, messages.Info(), [])
+                    answer, _ = protocol.recv_with_fds(self.sock, messages.PAIRS[messages.Info])
+                    if isinstance(answer, messages.Runtime):
+                        self.zygote_spares = answer.ready
+            except (EOFError, OSError):
+                pass
+            finally:
+                self.lock.release()
+        return self.zygote_spares + self.ready.qsize()
 
     def take(self) -> HeldSpare:
         """A live warm spare: the held one when there is one, else the zygote's next."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from contract.events import parse_child_line
 from contract.job import Job
-from trainer import protocol
+from trainer import accelerators, protocol
 from trainer.events import EventStream
 from trainer.output import OutputRelay
 from trainer.pool import HeldSpare, Pool
@@ -97,6 +97,8 @@ class Supervisor:
         spare.control = -1
         runtime = {**spare.runtime, "device": self.pool.device_class,
                    "host": socket.gethostname(), "sandbox": self.pool.sandbox}
+        if self.pool.simulated:
+            runtime["simulated"] = True
         self.stream.claim(self.worker)
         self.stream.add("status", {"status": "running", "host": runtime["host"],
                                    "device": self.pool.device_class, "runtime": runtime,
@@ -175,7 +177,8 @@ class Supervisor:
         if now >= pump.next_sample:
             pump.next_sample = now + SAMPLE_SECONDS
             rss, cpu = self._sample(spare)
-            self.stream.add("resources", {"rss_mb": round(rss, 1), "cpu_s": round(cpu, 2)})
+            self.stream.add("resources", {"rss_mb": round(rss, 1), "cpu_s": round(cpu, 2),
+                                          **self._accelerator_sample(spare)})
             self.peak_mb, self.cpu_s = max(self.peak_mb, rss), max(self.cpu_s, cpu)
             if cpu > self.limits.cpu_seconds and self.kill_reason is None:
                 self._kill("timeout")
@@ -235,6 +238,13 @@ class Supervisor:
             return rss, (int(fields[11]) + int(fields[12])) / ticks - self.cpu0
         except (OSError, IndexError, ValueError):
             return 0.0, 0.0
+
+    def _accelerator_sample(self, spare: HeldSpare) -> dict[str, float]:
+        """GPU memory and utilisation of the run's GPU, where NVML sees one."""
+        if not self.pool.gpus:
+            return {}
+        gpu = accelerators.slot_gpu(spare.slot, self.pool.gpus)
+        return accelerators.gpu_usage(gpu, accelerators.run_pids(spare.group, spare.child_pid))
 
     def _final_sample(self, spare: HeldSpare) -> None:
         """The run's peak memory and CPU, read once it ended (the last sample of a short run)."""

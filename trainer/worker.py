@@ -10,7 +10,7 @@ from redis.retry import Retry
 
 from contract import keys
 from contract.job import Job
-from trainer import devices
+from trainer import accelerators, devices
 from trainer.config import WorkerSettings
 from trainer.events import EventStream
 from trainer.pool import Pool
@@ -26,6 +26,7 @@ class _State:
     client: redis.Redis | None = None
     heartbeat: devices.Heartbeat | None = None
     device_class: str = "cpu"
+    busy = 0  # runs in hand: being supervised, or about to be
 
 
 state = _State()
@@ -61,11 +62,22 @@ def _start() -> None:
     state.pool.start()
     runtime = state.pool.info().runtime or {}
     state.pool.hold_spares()
+    simulated = devices.simulated(state.device_class, config.device_class)
+    if simulated:
+        log.warning("!!! class %s forced by TRAINER_DEVICE on a host without its hardware: runs "
+                    "use the CPU, and this worker says it is simulated !!!", state.device_class)
+    state.pool.simulated = simulated
     state.heartbeat = devices.Heartbeat(redis_client(), state.device_class, {
         "tf_devices": runtime.get("devices", []), "runtime": runtime,
-        "slots": config.concurrency, "sandbox": state.pool.sandbox,
-    })
+        "slots": config.concurrency, "sandbox": state.pool.sandbox, "simulated": simulated,
+        "hardware": accelerators.hardware(),
+    }, capacity=capacity)
     state.heartbeat.start()
+
+
+def capacity() -> dict[str, int]:
+    """What the heartbeat says of this worker's load at each beat."""
+    return {"busy": state.busy, "spares": state.pool.warm_spares() if state.pool else 0}
 
 
 def drain() -> None:
@@ -101,4 +113,10 @@ def execute(run_id: str, job: Job) -> None:
     assert state.pool is not None and state.heartbeat is not None
     supervisor = Supervisor(stream, state.pool, worker=state.heartbeat.field,
                             cancelled=lambda: bool(client.exists(keys.cancel_key(run_id))))
-    supervisor.run(job)
+    with state.lock:
+        state.busy += 1
+    try:
+        supervisor.run(job)
+    finally:
+        with state.lock:
+            state.busy -= 1

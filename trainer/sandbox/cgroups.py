@@ -76,6 +76,10 @@ class Group:
         for d in self._dirs():
             _write(d / "cgroup.procs", str(pid))
 
+    def pids(self) -> list[int]:
+        """The processes in the group, as the reader's pid namespace numbers them."""
+        return [int(pid) for pid in _read(self._dirs()[0] / "cgroup.procs").split()]
+
     def memory_bytes(self) -> int:
         if self.v == 1:
             return int(_read(self._dirs()[0] / "memory.usage_in_bytes"))

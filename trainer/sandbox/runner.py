@@ -17,7 +17,7 @@ from typing import Any
 from contract.events import json_safe
 from contract.job import Job
 from contract.zygote import Warm
-from trainer import protocol
+from trainer import accelerators, protocol
 
 STDIN, STDOUT, STDERR, EVENTS_FD, CONTROL_FD = 0, 1, 2, 3, 4
 SNIPPET_NAME = "main.py"
@@ -81,14 +81,27 @@ def setup_stdio() -> None:
 
 
 def configure_devices(tf: Any, device_class: str, slot: int, logical_cpus: int) -> None:
-    """Before the first op: split the CPU for MirroredStrategy, or give this slot one GPU."""
+    """Before the first op: give this slot one GPU, connect to the TPU, or split the CPU for
+    MirroredStrategy.
+
+    CUDA reads CUDA_VISIBLE_DEVICES once, when its driver starts: here, at the listing below
+    (the zygote never starts it, since a fork cannot carry it). The zygote's list holds the
+    worker's GPUs; this child narrows it to its slot's one, so the run sees that GPU only, as
+    `GPU:0`, and its memory grows on demand instead of TensorFlow taking it all at once.
+    """
     tf.config.threading.set_inter_op_parallelism_threads(2)
     tf.config.threading.set_intra_op_parallelism_threads(2)
+    if device_class == "tpu":
+        accelerators.connect_tpu(tf)
+        return
+    if device_class == "gpu":
+        mine = accelerators.slot_gpu(slot, os.environ.get("CUDA_VISIBLE_DEVICES", ""))
+        if mine is not None:
+            os.environ["CUDA_VISIBLE_DEVICES"] = mine
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
-        mine = gpus[slot % len(gpus)]
-        tf.config.set_visible_devices([mine], "GPU")
-        tf.config.experimental.set_memory_growth(mine, True)
+        tf.config.set_visible_devices(gpus[:1], "GPU")
+        tf.config.experimental.set_memory_growth(gpus[0], True)
     elif logical_cpus > 1:
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
