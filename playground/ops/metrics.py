@@ -13,16 +13,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Count
-from kombu.transport.redis import Channel
 from prometheus_client import CollectorRegistry, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 
 from contract import keys
 from contract.events import TERMINAL_STATUSES
-from contract.job import DEVICE_CHOICES, DEVICE_CLASSES, QUEUE_PRIORITIES
+from contract.job import DEVICE_CHOICES, DEVICE_CLASSES
 from playground.ops import health
-from playground.runs import streams
+from playground.runs import capacity, streams
 from playground.runs.models import Run
 
 log = logging.getLogger(__name__)
@@ -57,22 +56,13 @@ class PlaygroundCollector:
 def read_redis() -> dict[str, Any]:
     """Everything the Redis series need, in one round trip."""
     pipe = health.client().pipeline(transaction=False)
-    lists = [(name, priority) for name in DEVICE_CLASSES for priority in QUEUE_PRIORITIES]
-    for name, priority in lists:
-        pipe.llen(queue_list(name, priority))
+    lists = capacity.count_queues(pipe)
     pipe.hgetall(keys.QUEUED_KEY)
     pipe.hgetall(keys.WORKERS_KEY)
     pipe.hgetall(keys.RUNNING_KEY)
     *depths, queued, heartbeats, running = pipe.execute()
     return {"depths": dict(zip(lists, depths, strict=True)), "admitted": queued,
             "heartbeats": heartbeats, "supervised": running}
-
-
-def queue_list(device_class: str, priority: int) -> str:
-    """The Redis list of a class's queue at one priority. A device class's queue is named after
-    the class (contract.job); kombu's Redis transport keeps priority 0 in a list of the queue's
-    name and each other priority in the name, its separator and the priority."""
-    return f"{device_class}{Channel.sep}{priority}" if priority else device_class
 
 
 def redis_families(state: dict[str, Any]) -> Iterator[Metric]:

@@ -55,6 +55,7 @@ def nullable(schema: Schema) -> Schema:
 STRING: Schema = {"type": "string"}
 NO_NUL: Schema = {"type": "string", "pattern": "^[^\\u0000]*$"}  # Python cannot compile a NUL
 INTEGER: Schema = {"type": "integer"}
+COUNT: Schema = {"type": "integer", "minimum": 0}
 TIME: Schema = {"type": "string", "format": "date-time"}
 TEXT = obj({lang: STRING for lang in LANGUAGES})  # human-readable text in every language
 
@@ -132,7 +133,12 @@ COMPONENTS: dict[str, Schema] = {
     "Devices": obj({"devices": {"type": "array", "items": obj({
         "class": enum(DEVICE_CLASSES), "workers": {"type": "integer", "minimum": 1},
         "tf_devices": {"type": "array", "items": STRING}, "runtime": {"type": "object"},
-        "sandbox": nullable(STRING)})}}),
+        "sandbox": nullable(STRING), "simulated": {"type": "boolean"},
+        "slots": COUNT, "free_slots": COUNT, "warm_spares": nullable(COUNT), "queue_depth": COUNT,
+        "wait_s": nullable({"type": "number", "minimum": 0}),
+        "hosts": {"type": "array", "items": obj({
+            "host": STRING, "slots": COUNT, "busy": COUNT, "spares": nullable(COUNT),
+            "simulated": {"type": "boolean"}, "hardware": {"type": "object"}})}})}}),
     "Check": CHECK,
     "ConceptSummary": CONCEPT_SUMMARY,
     "Concept": {"allOf": [ref("ConceptSummary"), obj({

@@ -21,7 +21,7 @@ from playground.api import (
 )
 from playground.concepts.models import Concept
 from playground.fastpath.django import pooled
-from playground.runs import actions, streams
+from playground.runs import actions, capacity
 from playground.shares.api import export_response
 
 CODE_LIMIT = Limits.from_env().code_bytes
@@ -61,8 +61,9 @@ def is_unicode_text(text: str) -> bool:
 
 
 def check_concept(concept: Any) -> str:
-    """The slug of a concept of the catalogue, or "" for none."""
-    concept = concept or ""
+    """The slug of a concept of the catalogue, or "" for none (absent, null or empty)."""
+    if concept is None:
+        concept = ""
     if not isinstance(concept, str) or len(concept) > CONCEPT_MAX or not SLUG.fullmatch(concept):
         raise ApiError(400, "invalid", "`concept` must be the slug of a concept.", "concept")
     if concept and not Concept.objects.filter(slug=concept).exists():
@@ -156,13 +157,7 @@ def export_run(request: HttpRequest, run_id: str, fmt: str, *,
 @allow("GET")
 @pooled
 def devices(request: HttpRequest) -> JsonResponse:
-    live = streams.live_classes()
-    return JsonResponse({"devices": [
-        {"class": name, "workers": len(workers),
-         "tf_devices": sorted({d for w in workers for d in w.get("tf_devices", [])}),
-         "runtime": workers[0].get("runtime", {}), "sandbox": workers[0].get("sandbox")}
-        for name, workers in sorted(live.items())
-    ]})
+    return JsonResponse({"devices": capacity.devices()})
 
 
 @allow("GET")

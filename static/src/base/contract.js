@@ -96,7 +96,9 @@ export const CONTRACT = Object.freeze({
     ],
     "resources": [
       "rss_mb",
-      "cpu_s"
+      "cpu_s",
+      "gpu_mem_mb",
+      "gpu_util"
     ],
     "status": [
       "status",

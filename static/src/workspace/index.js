@@ -5,7 +5,7 @@ import { getJSON } from "../base/api.js";
 import { t } from "../base/i18n.js";
 import { CONTRACT } from "../base/contract.js";
 import { createEditor } from "./editor.js";
-import { createRunBar } from "./runbar.js";
+import { createRunBar, deviceSummary } from "./runbar.js";
 import { createOutput } from "./output.js";
 import { createErrorPanel } from "./errors.js";
 import { createTabs } from "./tabs.js";
@@ -134,7 +134,7 @@ async function loadDevices(runbar) {
     for (const entry of answer.devices || []) {
       if (!entry.class) continue;
       live.add(entry.class);
-      details[entry.class] = `${entry.class.toUpperCase()}${entry.workers ? ` ×${entry.workers}` : ""}`;
+      details[entry.class] = deviceSummary(entry);
     }
     runbar.setDevices(live, details);
   } catch {

@@ -2,7 +2,7 @@
 // worker greyed out), and what the current run is doing: status, elapsed time, memory and CPU,
 // the worker's device and TensorFlow version, links to the run page and to a shared copy.
 import { el } from "../base/dom.js";
-import { format, t } from "../base/i18n.js";
+import { format, t, tn } from "../base/i18n.js";
 import { CONTRACT } from "../base/contract.js";
 import { BUSY_STATUSES, RUNNING, STARTING, TERMINAL_STATUSES } from "../base/statuses.js";
 
@@ -43,6 +43,27 @@ function deviceLabel(device) {
 function deviceOrder() {
   const classes = CONTRACT.deviceClasses;
   return [...CONTRACT.deviceChoices.filter((choice) => !classes.includes(choice)), ...[...classes].reverse()];
+}
+
+/**
+ * One live device class as the picker shows it, from its `/api/devices` entry: the class, marked
+ * when its workers only simulate it, its workers, and the wait a run sent now can expect
+ * ("GPU · 2 workers · ~3 s wait"). The option's title adds free slots, warm spares and the queue.
+ */
+export function deviceSummary(entry) {
+  const name = entry.simulated ? format(t("%(device)s (simulated)"), { device: entry.class.toUpperCase() }) : entry.class.toUpperCase();
+  const parts = [name];
+  if (entry.workers) parts.push(format(tn("%(n)s worker", "%(n)s workers", entry.workers), { n: entry.workers }));
+  if (typeof entry.wait_s === "number") {
+    parts.push(entry.wait_s < 0.5 ? t("no wait") : format(t("~%(seconds)s s wait"), { seconds: entry.wait_s < 10 ? entry.wait_s.toFixed(1) : Math.round(entry.wait_s) }));
+  }
+  const title = format(t("%(free)s of %(slots)s slots free, %(spares)s warm spares, %(queued)s queued"), {
+    free: entry.free_slots ?? "?",
+    slots: entry.slots ?? "?",
+    spares: entry.warm_spares ?? "?",
+    queued: entry.queue_depth ?? "?",
+  });
+  return { text: parts.join(" · "), title };
 }
 
 function seconds(ms) {
@@ -119,7 +140,9 @@ function setDevices(bar, classes, details) {
     if (!CONTRACT.deviceClasses.includes(option.value)) continue;
     const live = classes.has(option.value);
     option.disabled = !live;
-    option.textContent = live ? (details[option.value] || option.value.toUpperCase()) : format(t("%(device)s (no worker)"), { device: option.value.toUpperCase() });
+    const detail = details[option.value];
+    option.textContent = live ? (detail?.text || option.value.toUpperCase()) : format(t("%(device)s (no worker)"), { device: option.value.toUpperCase() });
+    option.title = (live && detail?.title) || "";
   }
   if (select.selectedOptions[0]?.disabled) select.value = CONTRACT.defaultDevice;
 }
@@ -154,11 +177,14 @@ function setStatus(bar, value, detail) {
 function showResources(bar, event) {
   if (Number.isFinite(event.rss_mb)) bar.memory.textContent = format(t("Mem %(mb)s MB"), { mb: Math.round(event.rss_mb) });
   if (Number.isFinite(event.cpu_s)) bar.cpu.textContent = format(t("CPU %(s)s s"), { s: event.cpu_s.toFixed(1) });
+  if (Number.isFinite(event.gpu_mem_mb)) {
+    bar.memory.textContent += ` · ${format(t("GPU %(mb)s MB, %(util)s%"), { mb: Math.round(event.gpu_mem_mb), util: Math.round(event.gpu_util || 0) })}`;
+  }
 }
 
-function showRuntime(bar, { device, tensorflow, host }) {
+function showRuntime(bar, { device, tensorflow, host, simulated }) {
   const parts = [];
-  if (device) parts.push(device);
+  if (device) parts.push(simulated ? format(t("%(device)s (simulated)"), { device }) : device);
   if (tensorflow) parts.push(`TF ${tensorflow}`);
   if (parts.length) bar.runtime.textContent = parts.join(" · ");
   if (host) bar.runtime.title = format(t("Ran on %(host)s"), { host });
