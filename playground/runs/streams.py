@@ -7,27 +7,48 @@ from typing import Any
 
 import redis
 import redis.asyncio as aredis
+import redis.asyncio.retry
 from django.conf import settings
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 
 from contract import keys
 
 _sync: redis.Redis | None = None
 _async: aredis.Redis | None = None
 
+# A command that meets a broken connection (Redis restarted) reconnects and is sent again, a few
+# times within a second: a restart that short goes unnoticed, a longer outage fails the request
+# fast (JSON 503, playground/runs/errors.py) instead of holding it for redis-py's default ~4 s.
+RETRIES = 4
+BACKOFF = {"base": 0.05, "cap": 0.4}
+# A pooled connection idle this long is checked with a PING before it carries a command.
+HEALTH_CHECK_SECONDS = 5
+CONNECT_TIMEOUT_SECONDS = 2.0
+# Above the recorder's XREADGROUP BLOCK (1 s), the only blocking read of the sync client.
+SYNC_TIMEOUT_SECONDS = 10.0
+# Above the socket's XREAD BLOCK (5 s): no timeout may cut a blocked read short.
+ASYNC_TIMEOUT_SECONDS = 60.0
+
 
 def client() -> redis.Redis:
     global _sync
     if _sync is None:
-        _sync = redis.Redis.from_url(settings.REDIS_URL)
+        _sync = redis.Redis.from_url(
+            settings.REDIS_URL, retry=Retry(ExponentialWithJitterBackoff(**BACKOFF), RETRIES),
+            health_check_interval=HEALTH_CHECK_SECONDS, socket_timeout=SYNC_TIMEOUT_SECONDS,
+            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
     return _sync
 
 
 def async_client() -> aredis.Redis:
     global _async
     if _async is None:
-        # Reads block on XREAD for seconds: no socket timeout may cut them short.
-        _async = aredis.Redis.from_url(settings.REDIS_URL, max_connections=10000,
-                                       socket_timeout=60, socket_connect_timeout=5)
+        _async = aredis.Redis.from_url(
+            settings.REDIS_URL, max_connections=10000,
+            retry=redis.asyncio.retry.Retry(ExponentialWithJitterBackoff(**BACKOFF), RETRIES),
+            health_check_interval=HEALTH_CHECK_SECONDS, socket_timeout=ASYNC_TIMEOUT_SECONDS,
+            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
     return _async
 
 
