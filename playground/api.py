@@ -32,6 +32,7 @@ Code = Literal[
     "too_large",  # 413: the body, the code or the run's record is over its limit
     "rate_limited",  # 429: this browser session did that too often; wait
     "no_worker",  # 503, with `field` "device": no live worker serves that device class
+    "unavailable",  # 503, with Retry-After: Redis or the database does not answer; try again
 ]
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -15,7 +15,7 @@ from playground.ops.schemas import COMPONENTS, ERROR_CODES, SLUG, Schema, error_
 ERROR_STATUS: dict[Code, int] = {
     "bad_request": 400, "bad_json": 400, "missing": 400, "invalid": 400, "forbidden": 403,
     "not_found": 404, "method_not_allowed": 405, "not_finished": 409, "finished": 409,
-    "too_large": 413, "rate_limited": 429, "no_worker": 503,
+    "too_large": 413, "rate_limited": 429, "no_worker": 503, "unavailable": 503,
 }
 # Django answers these before any view runs: a request it cannot read, and a POST without the
 # CSRF token (see the document's description).
@@ -25,7 +25,8 @@ BODY_ERRORS: tuple[Code, ...] = ("bad_json", "missing", "invalid", "too_large")
 
 DESCRIPTION = """\
 The playground's JSON API. Errors are `{"error": {"code", "message", "field"?}}` with a 4xx
-status (503 `no_worker` when no worker serves the device asked for); `code` says what kind of
+status (503 `no_worker` when no worker serves the device asked for, 503 `unavailable` with a
+`Retry-After` header while Redis or the database does not answer); `code` says what kind of
 failure it is, `field` names the body field at fault.
 
 A run belongs to the browser session that created it: call `GET /api/session` first and keep
@@ -50,12 +51,22 @@ def errors(codes: tuple[Code, ...]) -> dict[str, Any]:
     by_status: dict[int, list[Code]] = {}
     for code in dict.fromkeys(codes):
         by_status.setdefault(ERROR_STATUS[code], []).append(code)
-    return {str(status): answer(", ".join(found), error_schema(found))
-            for status, found in sorted(by_status.items())}
+    answers = {str(status): answer(", ".join(found), error_schema(found))
+               for status, found in sorted(by_status.items())}
+    if "unavailable" in codes:
+        answers[str(ERROR_STATUS["unavailable"])]["headers"] = {"Retry-After": {
+            "description": "With `unavailable`: seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 0}}}
+    return answers
 
 
 def operation(op_id: str, summary: str, ok: dict[str, Any], codes: tuple[Code, ...],
-              body: Schema | None = None, tag: str = "runs") -> dict[str, Any]:
+              body: Schema | None = None, tag: str = "runs", stored: bool = True
+              ) -> dict[str, Any]:
+    """`stored`: the operation reads Redis or the database, so it answers `unavailable` while
+    they are down (playground/runs/errors.py)."""
+    if stored:
+        codes = (*codes, "unavailable")
     spec: dict[str, Any] = {"operationId": op_id, "summary": summary, "tags": [tag],
                             "responses": {**ok, **errors(codes)}}
     if body is not None:
@@ -145,18 +156,18 @@ def paths() -> dict[str, Any]:
             ref("StepCheckRequest"), tag="learn")},
         "/api/schema": {"get": operation(
             "getSchema", "This document.", {"200": answer("OpenAPI 3.1.", {"type": "object"})},
-            READ_ERRORS, tag="operations")},
+            READ_ERRORS, tag="operations", stored=False)},
         "/healthz": {"get": operation(
             "health", "Whether this web process reaches Redis and the database.",
             {"200": answer("Both answer.", ref("Health")),
              "503": answer("Redis or the database does not answer.", ref("Health"))},
-            READ_ERRORS, tag="operations")},
+            READ_ERRORS, tag="operations", stored=False)},
         "/metrics": {"get": operation(
             "metrics", "Prometheus metrics.", {"200": {
                 "description": "Prometheus' text format, or OpenMetrics when accepted.",
                 "content": {media: {"schema": {"type": "string"}} for media in (
                     "text/plain", "application/openmetrics-text")}}},
-            READ_ERRORS, tag="operations")},
+            READ_ERRORS, tag="operations", stored=False)},
     }
 
 
