@@ -8,9 +8,10 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
-import redis.exceptions
+import redis
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 
 from contract import keys
 from contract.events import is_done
@@ -21,8 +22,13 @@ from playground.runs.models import Run
 BLOCK_MS = 5000
 BATCH = 500
 # Close codes: 4400 a malformed `after`, 4404 no such run of this session, 4429 this session
-# has too many sockets open, 4503 this server has too many.
+# has too many sockets open, 4503 this server has too many or cannot reach Redis or the
+# database right now (the page tries again after a pause, with `after=`).
 BAD_REQUEST, NOT_FOUND, TOO_MANY, SERVER_FULL = 4400, 4404, 4429, 4503
+UNAVAILABLE = SERVER_FULL
+# What a socket meets while Redis or the database is away or restarting: it waits and reads again.
+OUTAGE = (redis.ConnectionError, redis.TimeoutError, DatabaseError)
+OUTAGE_PAUSE_SECONDS = 0.2
 SOCKETS_PER_SESSION = 16  # a page holds one per run it shows; a few tabs
 SOCKETS_PER_PROCESS = 4000
 AFTER = re.compile(r"[0-9]{1,15}")  # a seq; Redis stream ids stop at 2**64
@@ -77,7 +83,11 @@ class RunConsumer(HopFreeWebsocketConsumer):
         if after is None:
             await self._refuse(BAD_REQUEST)
             return
-        run, ready = await self._owned_run(run_id, session_key, after)
+        try:
+            run, ready = await self._owned_run(run_id, session_key, after)
+        except OUTAGE:
+            await self._refuse(UNAVAILABLE)
+            return
         if run is None or session_key is None:
             await self.close(code=NOT_FOUND)
             return
@@ -166,12 +176,13 @@ class RunConsumer(HopFreeWebsocketConsumer):
             else:
                 try:
                     answer = await r.xread({key: last}, count=BATCH, block=BLOCK_MS)
-                except (redis.exceptions.TimeoutError, redis.exceptions.ConnectionError):
-                    await asyncio.sleep(0.2)  # Redis was slow or restarted: resume from `last`
+                    if not answer and await self._nothing_more(run, key, int(last.split("-")[0])):
+                        return
+                except OUTAGE:
+                    # Redis or the database was slow or restarted: resume from `last`.
+                    await asyncio.sleep(OUTAGE_PAUSE_SECONDS)
                     continue
             if not answer:
-                if await self._nothing_more(run, key, int(last.split("-")[0])):
-                    return
                 continue
             for entry_id, fields in answer[0][1]:
                 last = entry_id.decode()
