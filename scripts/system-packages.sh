@@ -12,6 +12,8 @@ command -v dot >/dev/null || need+=(graphviz)
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
 if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # The multi-host test (tests/hosts/) balances its two Daphne with deploy/haproxy/haproxy.cfg.
+  command -v haproxy >/dev/null || need+=(haproxy)
   # Japanese text in screenshots needs a CJK font.
   dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
     || need+=(fonts-ipafont-gothic)

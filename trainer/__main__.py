@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     device_class = devices.detect_class(WorkerSettings.from_env().device_class)
     os.environ["TRAINER_DEVICE"] = device_class
     os.environ["TRAINER_CONCURRENCY"] = str(args.concurrency)
+    keep_django_out()
     from trainer.celery import app
 
     app.worker_main([
@@ -39,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         f"--loglevel={args.loglevel}", f"--hostname={device_class}@%h-{os.getpid()}",
     ])
     return 0
+
+
+def keep_django_out() -> None:
+    """Make `import django` fail in this process. A worker holds nothing of the web side, even
+    where the web side's packages share its virtualenv (`make run`); kombu would otherwise import
+    django.utils.functional whenever it is installed (it serialises Django's lazy strings)."""
+    sys.modules["django"] = None  # type: ignore[assignment]
 
 
 if __name__ == "__main__":
