@@ -22,7 +22,8 @@ HEARTBEAT_TTL = 8  # a worker silent this long is gone, and the runs it held los
 DRAINING_FIELD = "draining"
 # Runs being supervised: run id -> the heartbeat field of the worker running it.
 RUNNING_KEY = "runs:running"
-# Runs admitted and not yet started: run id -> JSON {"class", "at"}.
+# Runs admitted and not yet started: run id -> JSON {"device", "at"}, the device as asked for
+# (a class, or "auto").
 QUEUED_KEY = "runs:queued"
 # Every run that ended, by id, once its `done` is in its stream: the web side stores them.
 FINISHED_STREAM = "runs:finished"

@@ -17,6 +17,10 @@ from typing import Any, ClassVar
 
 from contract.limits import Limits
 
+# How a worker isolates runs, strongest first: the root jail, the jail built in a user namespace
+# without root, or nothing (an explicit opt-out for a single-user laptop).
+SANDBOXES = ("jail", "rootless", "none")
+
 # A spare's pipes, in the order the zygote passes their fds.
 SPARE_PIPES = ("control", "stdout", "stderr", "events", "status")
 
@@ -50,7 +54,8 @@ class Take(Message):
 @dataclass(frozen=True)
 class Handout(Message):
     kind: ClassVar[str] = "handout"
-    pid: int
+    pid: int  # the zygote's child: killing it ends the run's pid namespace
+    run_pid: int  # the process that runs the code (the same, or its child in a rootless jail)
     slot: int
     group: str
     cgroup: int
@@ -106,7 +111,7 @@ class ZygoteConfig:
 
     sock_fd: int
     spares: int
-    jailed: bool
+    sandbox: str  # one of SANDBOXES
     uid_base: int
     slots: int
     device_class: str

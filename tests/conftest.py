@@ -70,12 +70,11 @@ def claim_redis_db(server_url: str) -> str:
     raise RuntimeError("every Redis database for live stacks is taken by another session")
 
 
-def _database_for_stack(tmp: Path) -> str:
+def _database_for_stack(tmp: Path, name: str) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         import psycopg
 
-        name = "tfpg_live_test"
         admin = urlunparse(urlparse(url)._replace(path="/postgres"))
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -84,12 +83,12 @@ def _database_for_stack(tmp: Path) -> str:
     return f"sqlite:///{tmp / 'live.sqlite3'}"
 
 
-@pytest.fixture(scope="session")
-def live_stack(redis_server: str) -> Iterator[Stack]:
-    tmp = Path(tempfile.mkdtemp(prefix="tfpg-live-"))
+def run_stack(redis_server: str, name: str, extra: dict[str, str]) -> Iterator[Stack]:
+    """A whole stack of our own (its own Redis database and database), for a test session."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"tfpg-{name}-"))
     redis_url = claim_redis_db(redis_server)
     env = {
-        "DATABASE_URL": _database_for_stack(tmp),
+        "DATABASE_URL": _database_for_stack(tmp, f"tfpg_{name}_test"),
         "RUN_RATE_LIMIT": "100000/m",
         # Every test client is 127.0.0.1: the per-address cap would count them all as one.
         "RUN_MAX_IN_FLIGHT_PER_ADDRESS": "100000",
@@ -98,6 +97,7 @@ def live_stack(redis_server: str) -> Iterator[Stack]:
         # Shorter than the defaults so the cases that must time out do not hold the suite long.
         "RUN_WALL_SECONDS": "20",
         "RUN_CPU_SECONDS": "20",
+        **extra,
     }
     stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
     client = redis.Redis.from_url(redis_url)
@@ -117,6 +117,29 @@ def live_stack(redis_server: str) -> Iterator[Stack]:
             text = log.read_text(errors="replace")
             if "Traceback" in text:
                 sys.stderr.write(f"\n--- {log.name} (last lines) ---\n{text[-4000:]}\n")
+
+
+@pytest.fixture(scope="session")
+def live_stack(redis_server: str) -> Iterator[Stack]:
+    """The stack most tests share: the sandbox this machine builds best (as root, the jail)."""
+    yield from run_stack(redis_server, "live", {})
+
+
+@pytest.fixture(scope="session")
+def rootless_stack(redis_server: str) -> Iterator[Stack]:
+    """A stack whose worker builds the jail without root (a root worker told to: each slot
+    drops to its own uid before it makes its user namespace)."""
+    yield from run_stack(redis_server, "rootless", {"TRAINER_SANDBOX": "rootless"})
+
+
+@pytest.fixture(params=["jail", "rootless"])
+def jail_client(request: pytest.FixtureRequest) -> Iterator[LiveClient]:
+    """A client of the root jail's stack, then of the rootless jail's: attacks run on both."""
+    stack = request.getfixturevalue("live_stack" if request.param == "jail" else
+                                    "rootless_stack")
+    client = LiveClient(stack.url)
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -20,10 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "datasets":
         return datasets.pull() if args.action == "pull" else datasets.show()
-    from trainer.pool import jail_possible
+    from trainer.pool import sandbox_mode
 
-    ok, why = jail_possible()
-    if not ok and not WorkerSettings.from_env().insecure:
+    mode, why = sandbox_mode(WorkerSettings.from_env())
+    if mode == "none" and not WorkerSettings.from_env().insecure:
         print(f"This worker refuses to run untrusted code: {why}.\nRun it as root, or on a "
               f"single-user machine set {INSECURE_ENV}=1 to run snippets WITHOUT a sandbox.",
               file=sys.stderr)

@@ -11,6 +11,7 @@ from contract.limits import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 INSECURE_ENV = "TRAINER_INSECURE_NO_SANDBOX"
+SANDBOX_CHOICES = ("auto", "jail", "rootless")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class WorkerSettings:
     warm_function: bool = False  # trace a tf.function in each spare's warm-up
     datasets_dir: str = str(ROOT / ".cache" / "datasets")
     insecure: bool = False  # TRAINER_INSECURE_NO_SANDBOX=1: no jail (single-user laptops only)
+    sandbox: str = "auto"  # TRAINER_SANDBOX: auto (the root jail as root, else rootless),
+    # jail (root only), rootless (even as root: each slot then drops to its own uid first)
     onednn: str = "0"  # TF_ENABLE_ONEDNN_OPTS handed to the zygote
     cuda_visible_devices: str | None = None
     limits: Limits = field(default_factory=Limits)
@@ -37,6 +40,8 @@ class WorkerSettings:
         device = env.get("TRAINER_DEVICE", "")
         if device and device not in DEVICE_CLASSES:
             raise ValueError(f"TRAINER_DEVICE must be one of {DEVICE_CLASSES}, not {device!r}")
+        if env.get("TRAINER_SANDBOX", "auto") not in SANDBOX_CHOICES:
+            raise ValueError(f"TRAINER_SANDBOX must be one of {SANDBOX_CHOICES}")
         redis_url = env.get("REDIS_URL", cls.redis_url)
         return cls(
             redis_url=redis_url,
@@ -51,6 +56,7 @@ class WorkerSettings:
             warm_function=env.get("TRAINER_WARM_FUNCTION", "0") == "1",
             datasets_dir=env.get("TRAINER_DATASETS_DIR", cls.datasets_dir),
             insecure=env.get(INSECURE_ENV, "") == "1",
+            sandbox=env.get("TRAINER_SANDBOX", cls.sandbox),
             onednn=env.get("TF_ENABLE_ONEDNN_OPTS", cls.onednn),
             cuda_visible_devices=env.get("CUDA_VISIBLE_DEVICES"),
             limits=Limits.from_env(env),

@@ -17,7 +17,7 @@ from pathlib import Path
 from contract import zygote as messages
 from trainer import accelerators, protocol
 from trainer.config import INSECURE_ENV, ROOT, WorkerSettings
-from trainer.sandbox import cgroups
+from trainer.sandbox import cgroups, jail
 
 log = logging.getLogger(__name__)
 # After a take, the fetcher waits this long before asking the zygote for the next spare, so the
@@ -25,13 +25,46 @@ log = logging.getLogger(__name__)
 FETCH_AFTER_TAKE = 0.01
 
 
-def jail_possible() -> tuple[bool, str]:
-    """Whether this host can build the full jail, and why not when it cannot."""
-    if os.geteuid() != 0:
-        return False, "the worker is not root, so it cannot create namespaces, cgroups or uids"
+APPARMOR_SWITCH = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"
+APPARMOR_PROFILE = ROOT / "deploy" / "apparmor" / "tf-playground-worker"
+
+
+def sandbox_mode(settings: WorkerSettings) -> tuple[str, str]:
+    """The sandbox this worker can build (`contract.zygote.SANDBOXES`), and why not a stronger
+    one: the root jail as root, else the same jail inside a user namespace, else none."""
     if not Path("/proc/self/ns/pid").exists():
-        return False, "the kernel has no pid namespaces"
-    return True, ""
+        return "none", "the kernel has no pid namespaces"
+    if os.geteuid() == 0 and settings.sandbox in ("auto", "jail"):
+        return "jail", ""
+    if settings.sandbox == "jail":
+        return "none", "the worker is not root, and TRAINER_SANDBOX=jail asks for the root jail"
+    ok, why = user_namespaces_work()
+    return ("rootless", "") if ok else ("none", why)
+
+
+def user_namespaces_work() -> tuple[bool, str]:
+    """Whether an unprivileged process here may make a user namespace and mount inside it, tried
+    in a throwaway child; why not, with what to do, when it may not."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.geteuid() == 0:  # try it as nobody would
+                os.setgroups([])
+                os.setresgid(65534, 65534, 65534)
+                os.setresuid(65534, 65534, 65534)
+            jail.probe_user_namespace()
+            os._exit(0)
+        except BaseException:  # noqa: BLE001 - any failure means no
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return True, ""
+    if Path(APPARMOR_SWITCH).exists() and Path(APPARMOR_SWITCH).read_text().strip() == "1":
+        return False, (f"AppArmor forbids unprivileged user namespaces here (Ubuntu 24.04 and "
+                       f"later): install the profile {APPARMOR_PROFILE} as its first lines say, "
+                       f"or run the worker as root")
+    return False, ("the kernel refuses unprivileged user namespaces (see "
+                   "/proc/sys/user/max_user_namespaces), so only root can build the jail")
 
 
 @dataclass
@@ -39,7 +72,8 @@ class HeldSpare:
     """A warm child handed to the worker for one run: its pipes, its cgroup."""
 
     slot: int
-    child_pid: int
+    child_pid: int  # killing it ends the run's pid namespace
+    run_pid: int  # the process that runs the code, whose /proc the supervisor samples
     group: cgroups.Group | None
     runtime: dict[str, object]
     control: int
@@ -119,25 +153,24 @@ class Pool:
         self.gpus = self.environment.get("CUDA_VISIBLE_DEVICES", "")  # the slots' GPUs, in turn
         self.zygote_spares = 0  # warm spares in the zygote when last asked
         self.simulated = False  # the class was forced on a host without its hardware
-        ok, why = jail_possible()
-        self.jailed = ok
-        if not ok and not settings.insecure:
+        self.sandbox, why = sandbox_mode(settings)
+        self.jailed = self.sandbox != "none"
+        if not self.jailed and not settings.insecure:
             raise RuntimeError(
                 f"refusing to run untrusted code: {why}. Run the worker as root, or on a "
                 f"single-user machine set {INSECURE_ENV}=1 to run snippets WITHOUT a sandbox."
             )
-        if not ok:
+        if not self.jailed:
             log.warning("!!! %s=1: snippets run WITHOUT a sandbox on this worker !!!",
                         INSECURE_ENV)
-
-    @property
-    def sandbox(self) -> str:
-        return "jail" if self.jailed else "none"
+        elif self.sandbox == "rootless":
+            log.warning("the jail is built without root: no cgroup limits (memory by "
+                        "RLIMIT_DATA, processes by RLIMIT_NPROC, CPU by time only)")
 
     def zygote_config(self, sock_fd: int) -> messages.ZygoteConfig:
         s = self.settings
         return messages.ZygoteConfig(
-            sock_fd=sock_fd, spares=s.spares, jailed=self.jailed, uid_base=s.uid_base,
+            sock_fd=sock_fd, spares=s.spares, sandbox=self.sandbox, uid_base=s.uid_base,
             slots=s.spares + s.held_spares + s.concurrency + 2, device_class=self.device_class,
             logical_cpus=s.logical_cpus, readable=(*_interpreter_trees(), s.datasets_dir),
             datasets_dir=s.datasets_dir, cpu_cores=s.cpu_cores, warm_function=s.warm_function,
@@ -145,7 +178,7 @@ class Pool:
         )
 
     def start(self) -> None:
-        if self.jailed and (v := cgroups.version()):
+        if self.sandbox == "jail" and (v := cgroups.version()):
             cgroups.remove_orphans(v)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         os.makedirs(os.path.join(self.settings.datasets_dir, ".keras-home"), exist_ok=True)
@@ -243,8 +276,8 @@ class Pool:
         assert isinstance(answer, messages.Handout)
         named = dict(zip(answer.pipes, fds, strict=True))
         group = cgroups.Group(answer.group, answer.cgroup) if answer.cgroup else None
-        spare = HeldSpare(slot=answer.slot, child_pid=answer.pid, group=group,
-                          runtime=answer.runtime, **named)
+        spare = HeldSpare(slot=answer.slot, child_pid=answer.pid, run_pid=answer.run_pid,
+                          group=group, runtime=answer.runtime, **named)
         if group is not None:
             spare.cpu0, spare.oom0 = group.cpu_seconds(), group.oom_kills()
         return spare
@@ -256,7 +289,7 @@ class Pool:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
-            if self.jailed and (v := cgroups.version()):
+            if self.sandbox == "jail" and (v := cgroups.version()):
                 cgroups.remove_orphans(v, zygote_pid=self.process.pid)
 
 

@@ -64,6 +64,7 @@ class Supervisor:
         self.cpu0 = 0.0
         self.peak_mb = 0.0
         self.cpu_s = 0.0
+        self.reaped_peak_mb = self.reaped_cpu_s = 0.0
 
     # --- the run -------------------------------------------------------------------------
     def run(self, job: Job) -> None:
@@ -231,7 +232,7 @@ class Supervisor:
             except OSError:
                 return 0.0, 0.0
         try:
-            with open(f"/proc/{spare.child_pid}/stat") as f:
+            with open(f"/proc/{spare.run_pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             ticks = os.sysconf("SC_CLK_TCK")
             rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / MiB
@@ -246,6 +247,11 @@ class Supervisor:
         gpu = accelerators.slot_gpu(spare.slot, self.pool.gpus)
         return accelerators.gpu_usage(gpu, accelerators.run_pids(spare.group, spare.child_pid))
 
+    def ended(self, status_line: bytes) -> None:
+        """The child was reaped: its wait status, and (without a cgroup) its peak and CPU."""
+        self.wait_status, peak_mb, cpu = _parse_status_line(status_line)
+        self.reaped_peak_mb, self.reaped_cpu_s = peak_mb, max(0.0, cpu - self.cpu0)
+
     def _final_sample(self, spare: HeldSpare) -> None:
         """The run's peak memory and CPU, read once it ended (the last sample of a short run)."""
         rss, cpu = self._sample(spare)
@@ -254,6 +260,8 @@ class Supervisor:
                 rss = spare.group.peak_memory_bytes() / MiB
             except OSError:
                 pass
+        else:
+            rss, cpu = max(rss, self.reaped_peak_mb), max(cpu, self.reaped_cpu_s)
         self.peak_mb, self.cpu_s = max(self.peak_mb, rss), max(self.cpu_s, cpu)
 
     def _outcome(self, spare: HeldSpare) -> tuple[str, int]:
@@ -327,7 +335,7 @@ class _Pump:
         if not data:
             self._closed(fd)
             if kind == "status":
-                self.supervisor.wait_status = _parse_wait_status(self.status_text)
+                self.supervisor.ended(self.status_text)
                 self.drain_until = time.monotonic() + DRAIN_SECONDS
         elif kind == "status":
             self.status_text += data
@@ -346,9 +354,11 @@ class _Pump:
         self.sel.close()
 
 
-def _parse_wait_status(text: bytes) -> int | None:
+def _parse_status_line(text: bytes) -> tuple[int | None, float, float]:
+    """The zygote's line for a reaped child: wait status, peak memory in KiB, CPU seconds."""
     try:
-        return int(text) if text.strip() else None
+        status, maxrss_kib, cpu = text.split()
+        return int(status), int(maxrss_kib) / 1024, float(cpu)
     except ValueError:
-        return None
+        return None, 0.0, 0.0
 

@@ -29,11 +29,12 @@ def done(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def attack(live_client: LiveClient):
-    """Run a hostile snippet, then prove the service still runs ordinary code."""
+def attack(jail_client: LiveClient):
+    """Run a hostile snippet, in the root jail and in the rootless one, then prove the service
+    still runs ordinary code."""
     def run(code: str, **options: Any) -> dict[str, Any]:
-        record = live_client.run(code, **options)
-        after = live_client.run('print("still alive")')
+        record = jail_client.run(code, **options)
+        after = jail_client.run('print("still alive")')
         assert stdout(after) == "still alive\n", after["events"]
         return record
     return run
@@ -147,14 +148,14 @@ print("wrote", ok, os.getcwd(), os.getuid())
     assert " 0\n" not in out  # not root
 
 
-def test_a_run_never_sees_files_of_an_earlier_run(live_client: LiveClient):
-    live_client.run('open("secret.txt","w").write("s"); open("/tmp/s2","w").write("s")')
-    record = live_client.run(
+def test_a_run_never_sees_files_of_an_earlier_run(jail_client: LiveClient):
+    jail_client.run('open("secret.txt","w").write("s"); open("/tmp/s2","w").write("s")')
+    record = jail_client.run(
         'import os; print(os.path.exists("secret.txt"), os.path.exists("/tmp/s2"))')
     assert stdout(record) == "False False\n"
 
 
-def test_no_process_outlives_its_run(live_client: LiveClient):
+def test_no_process_outlives_its_run(jail_client: LiveClient):
     daemon = """
 import os, time
 if os.fork() == 0:
@@ -165,8 +166,8 @@ if os.fork() == 0:
     os._exit(0)
 print("forked")
 """
-    assert stdout(live_client.run(daemon)) == "forked\n"
-    record = live_client.run('import glob; print(glob.glob("/proc/[0-9]*"))')
+    assert stdout(jail_client.run(daemon)) == "forked\n"
+    record = jail_client.run('import glob; print(glob.glob("/proc/[0-9]*"))')
     pids = eval(stdout(record))  # noqa: S307
     assert pids == ["/proc/1"], pids
 

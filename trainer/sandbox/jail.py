@@ -13,10 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUSER = 0x20000000, 0x40000000, 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 0x40000
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 0x400, 0x800, 0x200000
 MNT_DETACH = 0x2
+# statvfs flags of a mount that a bind in a user namespace must keep (the kernel locks them).
+LOCKED_FLAGS = {0x2: MS_NOSUID, 0x4: MS_NODEV, 0x8: MS_NOEXEC, 0x400: MS_NOATIME,
+                0x800: MS_NODIRATIME, 0x1000: MS_RELATIME}
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 4, 24, 47, 4
+CAPABILITY_VERSION_3 = 0x20080522
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 
 NEW_ROOT = "/mnt" if os.path.isdir("/mnt") else "/tmp"
@@ -26,6 +32,7 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 # Host trees the child may read: the system's libraries and nothing of the host's data.
 SYSTEM_TREES = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives")
 ETC_FILES = ("ld.so.cache", "localtime", "ssl/openssl.cnf")
+STASH_DIR = "/tmp/tfpg-stash"  # noqa: S108 - mounted over in the zygote's own mount namespace
 # What a container runtime hides of /proc: kernel symbols and memory, keys, the host's timers,
 # scheduler, load, kernel config and boot command line. Files read as empty, folders as empty.
 MASKED_PROC_FILES = ("kallsyms", "kcore", "keys", "key-users", "timer_list", "sched_debug",
@@ -65,6 +72,7 @@ class JailSpec:
     open_files: int
     max_tasks: int
     memory_fallback_bytes: int  # RLIMIT_DATA, only where no memory cgroup holds the child
+    processes: int = 0  # RLIMIT_NPROC when not max_tasks: the rootless jail shares its uid
 
 
 def own_pid_namespace() -> int:
@@ -88,25 +96,112 @@ def fork_into_pid_namespace(own_pid_ns: int) -> int:
     return pid
 
 
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def enter_user_namespace() -> None:
+    """A new user namespace in which the caller keeps its uid and gid and holds every capability,
+    so that it may make the other namespaces and mounts, over nothing but what it owns."""
+    uid, gid = os.geteuid(), os.getegid()
+    # A process that switched uids is not dumpable, so its /proc files stay root's and it could
+    # not write its own maps.
+    _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "PR_SET_DUMPABLE")
+    _check(_libc.unshare(CLONE_NEWUSER), "unshare user namespace")
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"{uid} {uid} 1\n")
+    _write("/proc/self/gid_map", f"{gid} {gid} 1\n")
+
+
+def fork_as_pid_one() -> int:
+    """Fork a child that is pid 1 of a new pid namespace (the caller's own stays as it was)."""
+    _check(_libc.unshare(CLONE_NEWPID), "unshare pid namespace")
+    return os.fork()
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> None:
+    """Give up every capability for good: the rootless jail's drop of privileges, since its user
+    namespace maps one uid only."""
+    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    for cap in range(last + 1):
+        _check(_libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), f"drop capability {cap}")
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(_CapHeader(CAPABILITY_VERSION_3, 0)), data), "capset")
+
+
+def probe_user_namespace() -> None:
+    """Raise unless this process may build the rootless jail: a user namespace, the others in
+    it, and a mount of its own."""
+    enter_user_namespace()
+    enter_namespaces()
+    _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16k")  # noqa: S108
+
+
 def enter_namespaces() -> None:
     """New net, ipc and uts namespaces of the calling child: no network, no shared IPC."""
     _check(_libc.unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
 
 
-def _open_sources(paths: tuple[str, ...]) -> list[tuple[str, str, int | str]]:
-    """(path, kind, handle) for each existing path, taken before anything is mounted over it.
+def _open_sources(paths: tuple[str, ...], stash: dict[str, str]
+                  ) -> list[tuple[str, str, int | str]]:
+    """(path, kind, handle) for each existing path, taken before anything is mounted over it;
+    a path found in `stash` is opened where the stash holds it.
 
     Directories and files are held by O_PATH descriptors and bound from /proc/self/fd, so a
     checkout anywhere (under /tmp or under the new root's own mount point) still binds.
     """
     found: list[tuple[str, str, int | str]] = []
     for path in paths:
-        if os.path.islink(path):
-            found.append((path, "link", os.readlink(path)))
-        elif os.path.exists(path):
-            kind = "dir" if os.path.isdir(path) else "file"
-            found.append((path, kind, os.open(path, os.O_PATH | os.O_CLOEXEC)))
+        where = stash.get(path, path)
+        if os.path.islink(where):
+            found.append((path, "link", os.readlink(where)))
+        elif os.path.exists(where):
+            kind = "dir" if os.path.isdir(where) else "file"
+            found.append((path, kind, os.open(where, os.O_PATH | os.O_CLOEXEC)))
     return found
+
+
+def walkable(path: str) -> bool:
+    """Whether any user may reach `path`: every folder above it lets others through."""
+    parent = Path(path).resolve().parent
+    return all(os.stat(folder).st_mode & 0o001 for folder in (parent, *parent.parents))
+
+
+def stash_unwalkable(paths: tuple[str, ...]) -> dict[str, str]:
+    """For a root zygote whose children jail themselves without root: make the trees they could
+    not reach (a Python under a 0700 home) reachable in the zygote's own mount namespace, bound
+    under STASH_DIR; the children bind them from there to their usual places. Call it while
+    single-threaded; returns path -> where it is stashed."""
+    hidden = [p for p in paths if os.path.exists(p) and not walkable(p)]
+    if not hidden:
+        return {}
+    _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    os.makedirs(STASH_DIR, mode=0o755, exist_ok=True)
+    mount("tmpfs", STASH_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    stash = {}
+    for index, path in enumerate(hidden):
+        target = os.path.join(STASH_DIR, str(index))
+        if os.path.isdir(path):
+            os.mkdir(target)
+        else:
+            Path(target).touch()
+        mount(path, target, None, MS_BIND | MS_REC)
+        stash[path] = target
+    return stash
 
 
 def _bind_readonly(kind: str, handle: int | str, target: Path) -> None:
@@ -120,9 +215,18 @@ def _bind_readonly(kind: str, handle: int | str, target: Path) -> None:
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.touch()
-    mount(f"/proc/self/fd/{handle}", str(target), None, MS_BIND | MS_REC)
-    mount("none", str(target), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    source = f"/proc/self/fd/{handle}"
+    mount(source, str(target), None, MS_BIND | MS_REC)
+    mount("none", str(target), None,
+          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | _locked_flags(str(target)))
     os.close(int(handle))
+
+
+def _locked_flags(path: str) -> int:
+    """The flags of the mount under `path` that a remount must repeat (in a user namespace the
+    kernel refuses a remount that would clear them)."""
+    found = os.statvfs(path).f_flag
+    return sum(ms for st, ms in LOCKED_FLAGS.items() if found & st)
 
 
 def _write_etc(root: Path, uid: int, gid: int) -> None:
@@ -143,14 +247,15 @@ def _write_etc(root: Path, uid: int, gid: int) -> None:
     (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nhosts: files\n")
 
 
-def build_root(spec: JailSpec) -> None:
+def build_root(spec: JailSpec, stash: dict[str, str] | None = None) -> None:
     """Replace the filesystem with a fresh tmpfs root holding only what the child may see.
 
     The mount namespace is the child's own: the zygote stays in the host's, with the host's /proc.
+    `stash`: where the zygote made trees reachable that the child could not reach itself.
     """
     _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
     mount("none", "/", None, MS_REC | MS_PRIVATE)
-    sources = _open_sources(SYSTEM_TREES + spec.readable)
+    sources = _open_sources(SYSTEM_TREES + spec.readable, stash or {})
     root = Path(NEW_ROOT)
     mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
     # The writable part first: /tmp is a directory of it, so read-only trees that live under
@@ -219,7 +324,8 @@ def set_limits(spec: JailSpec, with_cgroup: bool) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (spec.cpu_seconds, spec.cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (spec.written_bytes, spec.written_bytes))
     resource.setrlimit(resource.RLIMIT_NOFILE, (spec.open_files, spec.open_files))
-    resource.setrlimit(resource.RLIMIT_NPROC, (spec.max_tasks, spec.max_tasks))
+    processes = spec.processes or spec.max_tasks
+    resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
     if not with_cgroup:
         resource.setrlimit(resource.RLIMIT_DATA,
                            (spec.memory_fallback_bytes, spec.memory_fallback_bytes))

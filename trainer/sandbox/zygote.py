@@ -54,15 +54,21 @@ def _pdeathsig() -> None:
 
 
 class Zygote:
-    def __init__(self, config: ZygoteConfig) -> None:
+    def __init__(self, config: ZygoteConfig, stash: dict[str, str] | None = None) -> None:
         self.config = config
+        self.jailed = config.sandbox != "none"
+        self.rootless = config.sandbox == "rootless"
+        self.stash = stash or {}  # trees a rootless child binds from where the zygote put them
+        # The root jail's children each have a uid and a cgroup of their own; rootless ones run
+        # as the worker's user, so their process limit counts that user's other tasks too.
+        self.processes = rootless_process_limit(config) if self.rootless else 0
         self.sock = socket.socket(fileno=config.sock_fd)
-        self.cgroup_v = cgroups.version() if config.jailed else 0
+        self.cgroup_v = cgroups.version() if config.sandbox == "jail" else 0
         self.spares: list[Child] = []  # warming or ready, oldest first
         self.busy_slots: dict[int, int] = {}  # child pid -> slot, until reaped
         self.status_fds: dict[int, int] = {}  # child pid -> write end of its status pipe
         self.exit_fds: dict[int, int] = {}  # pidfd -> child pid: readable once the child exits
-        self.own_pid_ns = jail.own_pid_namespace() if config.jailed else -1
+        self.own_pid_ns = jail.own_pid_namespace() if config.sandbox == "jail" else -1
         self.waiting = 0  # take requests not yet answered
         self.counter = 0
         self.last_runtime: dict[str, Any] | None = None
@@ -87,9 +93,14 @@ class Zygote:
                 limits.memory_bytes, limits.max_tasks, self.config.cpu_cores)
         pipes = {name: os.pipe() for name in ("control", "stdout", "stderr", "events", "status",
                                                "ready")}
-        pid = jail.fork_into_pid_namespace(self.own_pid_ns) if self.config.jailed else os.fork()
+        if self.config.sandbox == "jail":
+            pid = jail.fork_into_pid_namespace(self.own_pid_ns)
+        else:
+            pid = os.fork()
         if pid == 0:
             try:
+                if self.rootless:
+                    self._rootless_child(slot, group_name, pipes)
                 self._child(slot, group_name, pipes)
             except BaseException:  # noqa: BLE001 - the child must never return into the zygote
                 traceback.print_exc()
@@ -105,6 +116,30 @@ class Zygote:
         self.spares.append(Child(pid, slot, group_name, parent_ends, pipes["ready"][0],
                                  time.monotonic()))
 
+    def _rootless_child(self, slot: int, group_name: str,
+                        pipes: dict[str, tuple[int, int]]) -> None:
+        """Without root: a user namespace of the child's own, then its child as pid 1 of a new
+        pid namespace runs `_child`; this process only waits for it and dies with its status
+        (and kills it by dying first: the grandchild's death signal)."""
+        try:
+            _pdeathsig()
+            if os.geteuid() == 0:  # a root worker told to jail without root: a uid per slot
+                uid = self.config.uid_base + slot
+                os.setgroups([])
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+            jail.enter_user_namespace()
+            pid = jail.fork_as_pid_one()
+        except BaseException as exc:  # noqa: BLE001 - reported to the zygote, never hidden
+            protocol.write_message(pipes["ready"][1], messages.Refusal(
+                f"rootless jail: {exc!r}\n" + traceback.format_exc()).to_wire())
+            os._exit(72)
+        if pid == 0:
+            return  # the grandchild goes on to `_child`
+        jail.close_fds_except(set())
+        _pid, status = os.waitpid(pid, 0)
+        _exit_like(status)
+
     def _child(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]]) -> None:
         """In the forked child: jail it, then warm up and serve one run. Never returns."""
         ready_w = pipes["ready"][1]
@@ -113,14 +148,14 @@ class Zygote:
             if self.cgroup_v:
                 cgroups.Group(group_name, self.cgroup_v).join()
             spec = self._jail_spec(slot)
-            if self.config.jailed:
+            if self.jailed:
                 jail.enter_namespaces()
-                jail.build_root(spec)
+                jail.build_root(spec, self.stash)
             _child_descriptors(pipes)
             from trainer.sandbox import runner
 
             runner.setup_stdio()
-            if self.config.jailed:
+            if self.jailed:
                 self._lock_down(spec)
             else:
                 work = f"/tmp/tfpg-insecure-{os.getpid()}"  # noqa: S108 - opt-out mode only
@@ -135,17 +170,23 @@ class Zygote:
 
     def _jail_spec(self, slot: int) -> jail.JailSpec:
         cfg, limits = self.config, self.config.limits
+        uid = gid = cfg.uid_base + slot
+        if self.rootless:  # the uid the user namespace maps: the slot's, or the worker's user's
+            uid, gid = os.geteuid(), os.getegid()
         return jail.JailSpec(
-            uid=cfg.uid_base + slot, gid=cfg.uid_base + slot,
-            readable=cfg.readable, cpu_seconds=limits.cpu_seconds,
+            uid=uid, gid=gid, readable=cfg.readable, cpu_seconds=limits.cpu_seconds,
             written_bytes=limits.written_bytes, open_files=limits.open_files,
             max_tasks=limits.max_tasks, memory_fallback_bytes=limits.memory_bytes * 2,
+            processes=self.processes,
         )
 
     def _lock_down(self, spec: jail.JailSpec) -> None:
         """Limits, a uid of the slot's own, no new privileges, Landlock and seccomp."""
         jail.set_limits(spec, with_cgroup=bool(self.cgroup_v))
-        jail.drop_privileges(spec.uid, spec.gid)
+        if self.rootless:
+            jail.drop_capabilities()
+        else:
+            jail.drop_privileges(spec.uid, spec.gid)
         _pdeathsig()
         from trainer.sandbox import landlock, seccomp
 
@@ -220,7 +261,8 @@ class Zygote:
                 return
             self.spares.remove(spare)
             self.busy_slots[spare.pid] = spare.slot
-            handout = messages.Handout(pid=spare.pid, slot=spare.slot, group=spare.group,
+            handout = messages.Handout(pid=spare.pid, run_pid=self._run_pid(spare.pid),
+                                       slot=spare.slot, group=spare.group,
                                        cgroup=self.cgroup_v, runtime=spare.runtime or {})
             protocol.send_with_fds(self.sock, handout, [spare.fds[n] for n in SPARE_PIPES])
             for fd in spare.fds.values():
@@ -228,6 +270,16 @@ class Zygote:
             self.waiting -= 1
             if self.refill_due is None:
                 self.refill_due = time.monotonic() + REFILL_DELAY
+
+    def _run_pid(self, pid: int) -> int:
+        """The process that runs the code: in a rootless jail, the child's only child."""
+        if not self.rootless:
+            return pid
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                return int(f.read().split()[0])
+        except (OSError, IndexError, ValueError):
+            return pid
 
     def _on_request(self) -> bool:
         try:
@@ -243,10 +295,12 @@ class Zygote:
         return True
 
     def _reap(self) -> None:
-        """Collect exited children; each one's wait status goes on its status pipe."""
+        """Collect exited children; each one's wait status goes on its status pipe, with its
+        peak memory (KiB) and CPU seconds, its own and its waited-for children's (what the
+        supervisor of a run without a cgroup reports for it)."""
         while True:
             try:
-                pid, wait_status = os.waitpid(-1, os.WNOHANG)
+                pid, wait_status, usage = os.wait4(-1, os.WNOHANG)
             except ChildProcessError:
                 break
             if pid == 0:
@@ -254,8 +308,9 @@ class Zygote:
             self.busy_slots.pop(pid, None)
             status_w = self.status_fds.pop(pid, -1)
             if status_w >= 0:
+                cpu = usage.ru_utime + usage.ru_stime
                 try:
-                    os.write(status_w, f"{wait_status}\n".encode())
+                    os.write(status_w, f"{wait_status} {usage.ru_maxrss} {cpu:.3f}\n".encode())
                 except OSError:
                     pass
                 os.close(status_w)
@@ -301,6 +356,35 @@ class Zygote:
                 refusal = messages.Refusal("the sandbox cannot start a child on this worker")
                 protocol.send_with_fds(self.sock, refusal, [])
                 self.waiting -= 1
+
+
+def _exit_like(status: int) -> None:
+    """Exit as a process whose wait status is `status` would have: same code, same signal."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def rootless_process_limit(config: ZygoteConfig) -> int:
+    """RLIMIT_NPROC for a rootless child sharing the worker's uid: what that user runs now, plus
+    every slot's share. A root worker told to jail without root gives each slot its own uid,
+    where the usual per-run limit holds."""
+    if os.geteuid() == 0:
+        return 0
+    uid = str(os.getuid())
+    tasks = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+            except OSError:
+                continue
+            if fields.get("Uid", "").split()[:1] == [uid]:
+                tasks += int(fields.get("Threads", "1"))
+    return tasks + config.limits.max_tasks * config.slots
 
 
 def _child_descriptors(pipes: dict[str, tuple[int, int]]) -> None:
@@ -374,13 +458,16 @@ def collapse_huge_pages() -> None:
 
 def main() -> None:
     config = ZygoteConfig.from_json(sys.argv[1])
+    stash: dict[str, str] = {}
+    if config.sandbox == "rootless" and os.geteuid() == 0:
+        stash = jail.stash_unwalkable(jail.SYSTEM_TREES + config.readable)
     preload()
     priming.prime_tensorflow(config.device_class)
     gc.collect()
     gc.freeze()
     priming.release_free_heap()
     collapse_huge_pages()
-    Zygote(config).loop()
+    Zygote(config, stash).loop()
 
 
 if __name__ == "__main__":
