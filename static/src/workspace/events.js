@@ -26,8 +26,11 @@ const HANDLERS = {
   status(ws, event) {
     setState(ws, event.status);
     ws.runbar.runtime({ device: event.device, host: event.host, ...(event.runtime || {}) });
-    if ((event.runtime || event).sandbox === "none") {
+    const sandbox = (event.runtime || event).sandbox;
+    if (sandbox === "none") {
       ws.views.output.notice("error", t("This worker runs code WITHOUT a sandbox (a single-user opt-out). Do not run code you do not trust."));
+    } else if (sandbox === "rootless") {
+      ws.views.output.notice("info", t("This worker jails code without root: no memory or process cgroup, so its limits are looser than the root jail's."));
     }
   },
   stdout: (ws, event) => ws.views.output.write(event.type, String(event.text ?? "")),
