@@ -9,6 +9,7 @@ import functools
 import importlib.util
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,46 @@ def test_nginx_of_compose_spreads_over_both_web_services(compose):
         assert (DEPLOY / volume.split(":")[0]).is_file(), volume
     locations = (DEPLOY / "nginx/locations.conf").read_text()
     assert "location /ws/" in locations and "Upgrade $http_upgrade" in locations
+
+
+def docker_compose() -> list[str] | None:
+    """`docker compose` where the Docker client has its compose plugin (no engine needed)."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return None
+    found = subprocess.run([docker, "compose", "version"], capture_output=True, timeout=30)
+    return [docker, "compose"] if found.returncode == 0 else None
+
+
+@pytest.mark.parametrize("profile", ["default", "gpu"])
+def test_docker_compose_accepts_the_compose_file(profile):
+    compose = docker_compose()
+    if compose is None:
+        pytest.skip("no `docker compose` here: the Docker client is missing or has no compose "
+                    "plugin (`docker compose version` fails)")
+    profiles = ["--profile", profile] if profile != "default" else []
+    done = subprocess.run([*compose, "-f", str(DEPLOY / "compose.yaml"), *profiles, "config",
+                           "--quiet"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_gpu_worker_of_compose_gets_the_nvidia_runtime_and_no_database(compose):
+    worker = compose["services"]["worker-gpu"]
+    assert worker["runtime"] == "nvidia" and worker["profiles"] == ["gpu"]
+    assert worker["environment"]["TRAINER_DEVICE"] == "gpu"
+    assert "compute" in worker["environment"]["NVIDIA_DRIVER_CAPABILITIES"]
+
+
+def test_haproxy_accepts_its_config_and_balances_two_daphne():
+    haproxy = shutil.which("haproxy")
+    if haproxy is None:
+        pytest.skip("haproxy is not installed (scripts/system-packages.sh --browser installs it)")
+    config = DEPLOY / "haproxy" / "haproxy.cfg"
+    env = {"TFPG_LISTEN": "127.0.0.1:8080", "TFPG_WEB1": "127.0.0.1:8001",
+           "TFPG_WEB2": "127.0.0.1:8002", "TFPG_HOST": "localhost", "PATH": "/usr/sbin:/usr/bin"}
+    done = subprocess.run([haproxy, "-c", "-f", str(config)], env=env, capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = config.read_text()
+    assert re.findall(r"^\s+server (web\d) ", text, re.M) == ["web1", "web2"]
+    assert "timeout tunnel" in text and "/healthz" in text
