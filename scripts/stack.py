@@ -8,6 +8,7 @@ directly.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import secrets
@@ -114,7 +115,13 @@ class Stack:
                              "installed: run `make setup` (it installs it) or set REDIS_URL.")
         parsed = urlparse(self.redis_url)
         self.redis_dir = tempfile.mkdtemp(prefix="tfpg-redis-")
-        self.spawn("redis", [server, "--port", str(parsed.port or 6379), "--bind", "127.0.0.1",
+        # Bound where REDIS_URL points: 127.0.0.1 by default, or an address of a private link
+        # that other hosts reach (a worker in a network namespace, docs/deploy.md); Redis then
+        # needs its protected mode off, which refuses every client but loopback ones.
+        host = parsed.hostname or "127.0.0.1"
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        self.spawn("redis", [server, "--port", str(parsed.port or 6379), "--bind", host,
+                             "--protected-mode", "yes" if loopback else "no",
                              "--save", "", "--appendonly", "no", "--dir", self.redis_dir,
                              # Evict what expires soonest first (stored runs' streams, then
                              # sessions' caches), never a live run's stream or a queue.
