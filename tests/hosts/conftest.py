@@ -107,7 +107,8 @@ def _database(tmp: Path) -> str:
     machine's own 127.0.0.1)."""
     url = os.environ.get("DATABASE_URL", "")
     socket_dir = Path("/var/run/postgresql")
-    if not url.startswith("postgres") or not socket_dir.is_dir():
+    port = urlparse(url).port or 5432
+    if not url.startswith("postgres") or not (socket_dir / f".s.PGSQL.{port}").exists():
         return f"sqlite:///{tmp / 'web.sqlite3'}"
     import psycopg
 
@@ -117,7 +118,7 @@ def _database(tmp: Path) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     user = urlparse(url).username or "postgres"
-    return f"postgres://{user}@/{name}?host={socket_dir}"
+    return f"postgres://{user}@{str(socket_dir).replace('/', '%2F')}:{port}/{name}"
 
 
 def _drop_database(url: str) -> None:
