@@ -30,7 +30,18 @@ SUPERVISOR_EVENTS: dict[str, tuple[str, ...]] = {
     "truncated": ("stream", "dropped_bytes"),
     "resources": ("rss_mb", "cpu_s", "gpu_mem_mb", "gpu_util"),  # gpu_*: NVML, where present
     "done": ("status", "duration_ms", "exit_code", "peak_mb", "cpu_s"),
+    # A `compare_eager` run's passes: the first one's end, then the eager one's start and end.
+    "pass": ("pass", "status", "duration_ms", "exit_code", "peak_mb", "cpu_s"),
 }
+
+# A run with `compare_eager` runs its snippet twice. Every event of the second pass (run with
+# `tf.config.run_functions_eagerly(True)`) carries `pass: "eager"`, which the supervisor sets:
+# a child's own field of that name is dropped like any field its type does not declare.
+PASS_FIELD = "pass"  # noqa: S105 - a pass of a run, not a password
+PASSES = ("graph", "eager")
+EAGER_PASS = "eager"  # noqa: S105
+# What an `image` event may carry: PNG only, as base64.
+IMAGE_TYPES = ("image/png",)
 
 Types = type | tuple[type, ...]
 OPTIONAL: Types = object
@@ -52,14 +63,19 @@ class ChildEvent:
 CHILD_EVENTS: dict[str, ChildEvent] = {
     "error": ChildEvent({"exc_type": str, "message": str, "traceback": list}, ("line",)),
     "graph": ChildEvent({"function": str, "nodes": list, "edges": list},
-                        ("functions", "concrete", "collapsed", "omitted", "note")),
+                        ("functions", "concrete", "collapsed", "omitted", "note", "count")),
     "trace": ChildEvent({"function": str, "count": int},
                         ("signature", "inputs", "reason", "changes", "note")),
-    "autograph": ChildEvent({"function": str, "code": str}),
+    "autograph": ChildEvent({"function": str, "code": str}, ("lines",)),
     "model": ChildEvent({"name": str, "layers": list},
                         ("class", "kind", "total_params", "trainable_params",
                          "non_trainable_params", "note")),
     "metrics": ChildEvent({"phase": str, "logs": dict}, ("scope", "epoch", "step", "batch")),
+    # Per tf.function: traces and their times, calls, first and steady-state call times.
+    "function_stats": ChildEvent({"functions": list}, ("final", "note")),
+    # A matplotlib figure (plt.show(), still open at the end) or a plot_model diagram.
+    "image": ChildEvent({"mime": str, "data": str},
+                        ("width", "height", "line", "source", "label", "note")),
     # The instrumentation's own failure, once per site: shown to nobody, kept for debugging.
     "instrument_error": ChildEvent({"message": str}),
 }
@@ -154,11 +170,21 @@ def check_child_event(event: Any) -> dict[str, Any] | None:
     for name in spec.fields:
         if name in event:
             clean[name] = json_safe(event[name])
+    if kind == "image" and not _is_image(clean):
+        return None
     if kind == "error":
         clean["traceback"] = [_frame(f) for f in clean["traceback"] if isinstance(f, dict)]
         if not isinstance(clean.get("line"), int) or isinstance(clean.get("line"), bool):
             clean["line"] = None
     return clean
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def _is_image(event: dict[str, Any]) -> bool:
+    """An image the page can decode: a known type and base64 data, nothing else."""
+    return event["mime"] in IMAGE_TYPES and _BASE64.fullmatch(event["data"]) is not None
 
 
 def _frame(frame: dict[str, Any]) -> dict[str, Any]:

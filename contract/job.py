@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from contract.spares import spare_for
+
 MODES = ("eager", "graph")
 DEVICE_CLASSES = ("tpu", "gpu", "cpu")  # best first: what `auto` picks
 DEVICE_CHOICES = ("auto", *DEVICE_CLASSES)
@@ -31,12 +33,21 @@ class Job:
     mode: str = DEFAULT_MODE
     seed: int | None = None
     keras_graphs: bool = False
+    stdin: str = ""  # what the snippet's standard input reads, then end of file
+    # Run the snippet a second time with tf.function running eagerly, to compare the two.
+    compare_eager: bool = False
+    # Set by the supervisor on that second pass's job only.
+    functions_eagerly: bool = False
 
     def options(self) -> dict[str, Any]:
         """Everything but the code, as the task's `options` argument."""
         data = asdict(self)
         del data["code"]
         return data
+
+    def spare(self) -> tuple[str, str]:
+        """The kind of spare this job takes (`contract.spares`), and why when not the usual."""
+        return spare_for(self.code)
 
     @classmethod
     def from_task(cls, code: str, options: dict[str, Any]) -> Job:

@@ -19,6 +19,7 @@ class Limits:
     # supervisor's few small events.
     output_bytes: int = 4 * MiB  # stdout + stderr kept
     graph_event_bytes: int = 2 * MiB
+    image_bytes: int = 512 * 1024  # one figure as PNG; images count toward event_bytes
     event_bytes: int = 4 * MiB  # every byte a child writes on its event pipe, valid or not
     written_bytes: int = 50 * MiB  # files one run writes
     open_files: int = 256
@@ -48,6 +49,7 @@ ENVIRONMENT: dict[str, tuple[str, int]] = {
     "code_bytes": ("RUN_MAX_CODE_BYTES", 1),
     "output_bytes": ("RUN_OUTPUT_BYTES", 1),
     "graph_event_bytes": ("RUN_GRAPH_EVENT_BYTES", 1),
+    "image_bytes": ("RUN_IMAGE_BYTES", 1),
     "event_bytes": ("RUN_EVENT_BYTES", 1),
     "written_bytes": ("RUN_WRITTEN_MB", MiB),
     "open_files": ("RUN_OPEN_FILES", 1),

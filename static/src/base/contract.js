@@ -3,13 +3,19 @@ export const CONTRACT = Object.freeze({
   "childEvents": {
     "autograph": [
       "function",
-      "code"
+      "code",
+      "lines"
     ],
     "error": [
       "exc_type",
       "message",
       "traceback",
       "line"
+    ],
+    "function_stats": [
+      "functions",
+      "final",
+      "note"
     ],
     "graph": [
       "function",
@@ -19,6 +25,17 @@ export const CONTRACT = Object.freeze({
       "concrete",
       "collapsed",
       "omitted",
+      "note",
+      "count"
+    ],
+    "image": [
+      "mime",
+      "data",
+      "width",
+      "height",
+      "line",
+      "source",
+      "label",
       "note"
     ],
     "instrument_error": [
@@ -65,12 +82,17 @@ export const CONTRACT = Object.freeze({
     "gpu",
     "cpu"
   ],
+  "eagerPass": "eager",
   "heartbeatTtlSeconds": 8,
+  "imageTypes": [
+    "image/png"
+  ],
   "limits": {
     "code_bytes": 1048576,
     "cpu_seconds": 30,
     "event_bytes": 4194304,
     "graph_event_bytes": 2097152,
+    "image_bytes": 524288,
     "max_tasks": 64,
     "memory_bytes": 2147483648,
     "open_files": 256,
@@ -86,8 +108,21 @@ export const CONTRACT = Object.freeze({
     "eager",
     "graph"
   ],
+  "passField": "pass",
+  "passes": [
+    "graph",
+    "eager"
+  ],
   "supervisorEvents": {
     "done": [
+      "status",
+      "duration_ms",
+      "exit_code",
+      "peak_mb",
+      "cpu_s"
+    ],
+    "pass": [
+      "pass",
       "status",
       "duration_ms",
       "exit_code",
