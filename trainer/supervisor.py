@@ -265,6 +265,10 @@ class Supervisor:
         self.peak_mb, self.cpu_s = max(self.peak_mb, rss), max(self.cpu_s, cpu)
 
     def _outcome(self, spare: HeldSpare) -> tuple[str, int]:
+        if self.wait_status is None and self.kill_reason is None:
+            # The status pipe closed without a wait status: the zygote died, and the child,
+            # by its death signal, with it, before the code had ended.
+            return "killed", -1
         wait_status = self.wait_status if self.wait_status is not None else 0
         if os.WIFSIGNALED(wait_status):
             exit_code = 128 + os.WTERMSIG(wait_status)

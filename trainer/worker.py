@@ -112,7 +112,7 @@ def execute(run_id: str, job: Job) -> None:
     start()
     assert state.pool is not None and state.heartbeat is not None
     supervisor = Supervisor(stream, state.pool, worker=state.heartbeat.field,
-                            cancelled=lambda: bool(client.exists(keys.cancel_key(run_id))))
+                            cancelled=lambda: cancel_asked(client, run_id))
     with state.lock:
         state.busy += 1
     try:
@@ -120,3 +120,11 @@ def execute(run_id: str, job: Job) -> None:
     finally:
         with state.lock:
             state.busy -= 1
+
+
+def cancel_asked(client: redis.Redis, run_id: str) -> bool:
+    """Whether the run's cancel key is set; while Redis is away, nobody could have set it."""
+    try:
+        return bool(client.exists(keys.cancel_key(run_id)))
+    except redis.RedisError:
+        return False

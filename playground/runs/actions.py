@@ -117,17 +117,24 @@ def resolve_device(requested: str, live: dict[str, list[dict[str, Any]]]) -> str
 
 def create_run(session_key: str, job: Job, *, device: str, concept: str,
                address: str = "") -> Run:
-    """Enqueue the run on its device's queue, then store it.
-
-    The worker needs nothing from the row, so it starts while the row is written; the socket
-    learns the owner from Redis, and the row is read only once the run is done."""
+    """Store the run, then enqueue it on its device's queue: a run whose row could not be
+    written never runs, and one that could not be sent leaves no row behind."""
     run = Run(session_key=session_key, code=job.code, mode=job.mode, concept=concept,
               seed=job.seed)
     admission = admit(run.id, session_key, address, device)
     run.device = admission.device_class
-    celery().send_task(EXECUTE_TASK, args=[run.id, job.code, job.options()],
-                       queue=admission.device_class, priority=admission.priority)
-    run.save(force_insert=True)
+    try:
+        run.save(force_insert=True)
+    except Exception:
+        _forget(run.id, session_key, address)
+        raise
+    try:
+        celery().send_task(EXECUTE_TASK, args=[run.id, job.code, job.options()],
+                           queue=admission.device_class, priority=admission.priority)
+    except Exception:
+        Run.objects.filter(id=run.id).delete()
+        _forget(run.id, session_key, address)
+        raise
     return run
 
 

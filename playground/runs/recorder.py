@@ -30,15 +30,29 @@ class Recorder:
     def __init__(self, client: redis.Redis, consumer: str) -> None:
         self.client = client
         self.consumer = consumer
+        self.join_group()
+
+    def join_group(self) -> None:
+        """Make the group (reading the finished stream from its start) unless it exists."""
         try:
-            client.xgroup_create(keys.FINISHED_STREAM, GROUP, id="0", mkstream=True)
+            self.client.xgroup_create(keys.FINISHED_STREAM, GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
 
     def step(self, block_ms: int) -> int:
         """Store what is waiting (retries first), waiting up to `block_ms` for news; returns how
-        many runs were stored or given up."""
+        many runs were stored or given up. A Redis that restarted empty has lost the group:
+        it is made again."""
+        try:
+            return self._step(block_ms)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self.join_group()
+            return 0
+
+    def _step(self, block_ms: int) -> int:
         _next, retries, _deleted = self.client.xautoclaim(
             keys.FINISHED_STREAM, GROUP, self.consumer, min_idle_time=RETRY_MS,
             start_id="0-0", count=BATCH)

@@ -19,7 +19,7 @@ import redis
 
 from contract import keys
 from scripts.stack import free_port
-from tests.faults.conftest import FaultStack, known_bug, start_stack, stop_stack, until
+from tests.faults.conftest import FaultStack, start_stack, stop_stack, until
 from tests.faults.watch import Watch, answer_of, check_run, socket_close_code, ticker
 from tests.live import LiveClient
 
@@ -186,9 +186,6 @@ def test_once_the_database_is_back_new_runs_work_and_nothing_answered_500(
     assert check_run(client.follow(database_down_mid_run["after"]))["status"] == "succeeded"
 
 
-@known_bug("playground/runs/actions.py create_run sends the task "
-           "before it inserts the row: a POST that fails on the database answers 503, "
-           "yet its code runs, and its output is never stored")
 def test_a_run_refused_for_the_database_does_not_run(
         database_down_mid_run: dict[str, Any]) -> None:
     assert database_down_mid_run["ran_anyway"] == set()

@@ -17,7 +17,7 @@ import redis
 
 from contract import keys
 from scripts.stack import free_port, redis_answers
-from tests.faults.conftest import FaultStack, known_bug, until
+from tests.faults.conftest import FaultStack, until
 from tests.faults.watch import Watch, answer_of, check_run, socket_close_code, ticker
 from tests.live import LiveClient
 
@@ -101,18 +101,12 @@ def test_a_run_through_a_redis_restart_ends_once_gapless_from_where_the_new_redi
           f"and {stream[0]['seq']}-{done['seq']} from the new one")
 
 
-@known_bug("trainer/worker.py + supervisor.py: the cancel poll "
-           "(EXISTS every 0.2 s) raises ConnectionError while Redis is away, and the "
-           "supervisor ends the run `killed` as if it had failed itself")
 def test_a_run_through_a_redis_restart_carries_on_and_succeeds(
         redis_restarted_mid_run: dict[str, Any]) -> None:
     done = redis_restarted_mid_run["events"][-1]
     assert done["status"] == "succeeded", redis_restarted_mid_run["stream"]
 
 
-@known_bug("playground/runs/recorder.py: after Redis restarts empty "
-           "the consumer group is gone; every XAUTOCLAIM/XREADGROUP fails NOGROUP and "
-           "the recorder retries forever instead of creating the group again", TimeoutError)
 def test_a_run_through_a_redis_restart_is_stored_by_the_recorder(
         stack: FaultStack, redis_restarted_mid_run: dict[str, Any]) -> None:
     stream = redis_restarted_mid_run["stream"]

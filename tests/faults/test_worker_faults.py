@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.faults.conftest import FaultStack, known_bug, until
+from tests.faults.conftest import FaultStack, until
 from tests.faults.watch import (
     Watch,
     alive,
@@ -107,8 +107,6 @@ def test_a_killed_zygote_ends_its_run_once_and_a_new_zygote_takes_over(
     assert zygote_killed["new"] != zygote_killed["old"]
 
 
-@known_bug("trainer/supervisor.py: a run whose zygote is killed "
-           "ends `succeeded` (its status pipe closes with no wait status, read as 0)")
 def test_a_run_whose_zygote_was_killed_does_not_end_succeeded(
         zygote_killed: dict[str, Any]) -> None:
     # The run's process dies with its zygote (PR_SET_PDEATHSIG) before its code has ended.
