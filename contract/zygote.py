@@ -121,6 +121,7 @@ class ZygoteConfig:
     cpu_cores: float
     warm_function: bool
     limits: Limits = field(default_factory=Limits)
+    devices: tuple[str, ...] = ()  # accelerator device nodes each child gets (/dev/nvidia0, ...)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -129,5 +130,6 @@ class ZygoteConfig:
     def from_json(cls, text: str) -> ZygoteConfig:
         data = json.loads(text)
         data["readable"] = tuple(data["readable"])
+        data["devices"] = tuple(data.get("devices", ()))
         data["limits"] = Limits.from_dict(data["limits"])
         return cls(**data)

@@ -85,6 +85,28 @@ def slot_gpu(slot: int, visible: str) -> str | None:
     return listed[slot % len(listed)]
 
 
+# The NVIDIA driver's shared nodes; each GPU also has /dev/nvidia<n>.
+NVIDIA_NODES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset")
+
+
+def device_nodes(device_class: str, visible: str | None = None) -> tuple[str, ...]:
+    """The device nodes a jailed child of `device_class` needs to reach its accelerator, of
+    those this host has: the driver's shared nodes and the worker's GPUs (all of them: CUDA in
+    the child picks its slot's one), or the TPU's chips. None on a CPU or simulated host."""
+    if device_class == "gpu":
+        listed = gpu_indices(visible)
+        if all(entry.isdigit() for entry in listed):
+            gpus = [f"/dev/nvidia{entry}" for entry in listed]
+        else:  # GPUs named by UUID: which node is which is the driver's to say
+            gpus = sorted(glob.glob("/dev/nvidia[0-9]*"))
+        found = [*NVIDIA_NODES, *gpus]
+    elif device_class == "tpu":
+        found = [*sorted(glob.glob("/dev/accel*")), *sorted(glob.glob("/dev/vfio/*"))]
+    else:
+        return ()
+    return tuple(path for path in found if os.path.exists(path))
+
+
 def tpu() -> dict[str, Any] | None:
     """The TPU of a TPU VM: its type from the environment, its chips from /dev; None elsewhere."""
     chips = sorted(glob.glob("/dev/accel*")) or sorted(glob.glob("/dev/vfio/[0-9]*"))

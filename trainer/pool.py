@@ -175,6 +175,7 @@ class Pool:
             logical_cpus=s.logical_cpus, readable=(*_interpreter_trees(), s.datasets_dir),
             datasets_dir=s.datasets_dir, cpu_cores=s.cpu_cores, warm_function=s.warm_function,
             limits=self.limits,
+            devices=accelerators.device_nodes(self.device_class, s.cuda_visible_devices),
         )
 
     def start(self) -> None:

@@ -211,3 +211,28 @@ def test_a_tpu_vm_is_described_from_its_environment_and_devices(
     assert accelerators.has_hardware("tpu")
     env = clean_environment(WorkerSettings.from_env({"TRAINER_DEVICE": "tpu"}))
     assert env["TPU_ACCELERATOR_TYPE"] == "v4-8"
+
+
+def test_a_gpu_child_gets_the_driver_s_nodes_and_the_worker_s_gpus_in_its_jail(
+        nvml: list[FakeGpu], monkeypatch: pytest.MonkeyPatch) -> None:
+    present = {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0", "/dev/nvidia1"}
+    monkeypatch.setattr(accelerators.os.path, "exists", lambda path: path in present)
+    assert accelerators.device_nodes("gpu") == (
+        "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0", "/dev/nvidia1")
+    assert accelerators.device_nodes("gpu", "1") == ("/dev/nvidiactl", "/dev/nvidia-uvm",
+                                                     "/dev/nvidia1")
+    assert accelerators.device_nodes("cpu") == ()
+
+
+def test_a_simulated_gpu_child_gets_no_device(no_nvml: None) -> None:
+    assert accelerators.device_nodes("gpu") == ()
+
+
+def test_the_zygote_config_carries_the_devices_to_the_jail() -> None:
+    from contract.zygote import ZygoteConfig
+
+    config = ZygoteConfig(sock_fd=3, spares=1, sandbox="jail", uid_base=61000, slots=4,
+                          device_class="gpu", logical_cpus=2, readable=("/usr",),
+                          datasets_dir="/var/cache/d", cpu_cores=1.5, warm_function=False,
+                          devices=("/dev/nvidiactl", "/dev/nvidia0"))
+    assert ZygoteConfig.from_json(config.to_json()) == config

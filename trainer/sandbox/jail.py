@@ -73,6 +73,7 @@ class JailSpec:
     max_tasks: int
     memory_fallback_bytes: int  # RLIMIT_DATA, only where no memory cgroup holds the child
     processes: int = 0  # RLIMIT_NPROC when not max_tasks: the rootless jail shares its uid
+    devices: tuple[str, ...] = ()  # accelerator nodes (absolute /dev paths) bound in as they are
 
 
 def own_pid_namespace() -> int:
@@ -275,10 +276,12 @@ def build_root(spec: JailSpec, stash: dict[str, str] | None = None) -> None:
     _write_etc(root, spec.uid, spec.gid)
     dev = root / "dev"
     dev.mkdir()
-    for name in DEVICES:
+    for source in (*(f"/dev/{name}" for name in DEVICES), *spec.devices):
         # Device nodes need a plain bind: a read-only or nodev remount would make them unusable.
-        (dev / name).touch()
-        mount(f"/dev/{name}", str(dev / name), None, MS_BIND)
+        node = root / source.lstrip("/")
+        node.parent.mkdir(parents=True, exist_ok=True)
+        node.touch()
+        mount(source, str(node), None, MS_BIND)
     (dev / "shm").mkdir()
     mount("tmpfs", str(dev / "shm"), "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),

@@ -177,7 +177,7 @@ class Zygote:
             uid=uid, gid=gid, readable=cfg.readable, cpu_seconds=limits.cpu_seconds,
             written_bytes=limits.written_bytes, open_files=limits.open_files,
             max_tasks=limits.max_tasks, memory_fallback_bytes=limits.memory_bytes * 2,
-            processes=self.processes,
+            processes=self.processes, devices=cfg.devices,
         )
 
     def _lock_down(self, spec: jail.JailSpec) -> None:
@@ -192,7 +192,7 @@ class Zygote:
 
         jail.no_new_privs()
         landlock.restrict(writable=(jail.SANDBOX_DIR, "/tmp", "/dev/shm"),  # noqa: S108
-                          devices=tuple(f"/dev/{d}" for d in jail.DEVICES))
+                          devices=(*(f"/dev/{d}" for d in jail.DEVICES), *self.config.devices))
         if seccomp.supported():
             seccomp.apply()
         os.chdir(jail.WORK_DIR)
