@@ -15,6 +15,7 @@ class Limits:
     memory_bytes: int = 2048 * MiB
     max_tasks: int = 64  # processes and threads of one run
     code_bytes: int = 1 * MiB  # one snippet, as UTF-8
+    stdin_bytes: int = 64 * 1024  # the text a run's standard input reads, as UTF-8
     # What one run stores is at most output_bytes + event_bytes (8 MiB by default) plus the
     # supervisor's few small events.
     output_bytes: int = 4 * MiB  # stdout + stderr kept
@@ -47,6 +48,7 @@ ENVIRONMENT: dict[str, tuple[str, int]] = {
     "memory_bytes": ("RUN_MEMORY_MB", MiB),
     "max_tasks": ("RUN_MAX_TASKS", 1),
     "code_bytes": ("RUN_MAX_CODE_BYTES", 1),
+    "stdin_bytes": ("RUN_MAX_STDIN_BYTES", 1),
     "output_bytes": ("RUN_OUTPUT_BYTES", 1),
     "graph_event_bytes": ("RUN_GRAPH_EVENT_BYTES", 1),
     "image_bytes": ("RUN_IMAGE_BYTES", 1),

@@ -4,7 +4,8 @@ On the wire each message is a JSON object whose `kind` names its class here; `de
 kind it does not know. The pool sends a request and reads the answer its pair names:
 
     Info  -> Runtime                the runtime of the spares, once one is warm
-    Take  -> Handout | Refusal      a warm spare's pipes (passed as fds) and cgroup
+    Take  -> Handout | Refusal      a spare's pipes (passed as fds) and cgroup: a warm one, or a
+                                    cold one (`contract.spares`) when the Take says so
     (spare -> zygote)  Warm | Refusal   the spare finished its warm-up, or failed
 
 The zygote's start-up configuration travels as one `ZygoteConfig` in its argv.
@@ -16,6 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
 from contract.limits import Limits
+from contract.spares import WARM
 
 # How a worker isolates runs, strongest first: the root jail, the jail built in a user namespace
 # without root, or nothing (an explicit opt-out for a single-user laptop).
@@ -49,6 +51,7 @@ class Runtime(Message):
 @dataclass(frozen=True)
 class Take(Message):
     kind: ClassVar[str] = "take"
+    spare: str = WARM  # one of contract.spares.SPARE_KINDS
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Handout(Message):
     cgroup: int
     runtime: dict[str, Any]
     pipes: tuple[str, ...] = SPARE_PIPES
+    spare: str = WARM
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class ZygoteConfig:
     cpu_cores: float
     warm_function: bool
     limits: Limits = field(default_factory=Limits)
+    cold_spares: int = 1  # spares kept forked and jailed before TensorFlow's first op
     devices: tuple[str, ...] = ()  # accelerator device nodes each child gets (/dev/nvidia0, ...)
 
     def to_json(self) -> str:

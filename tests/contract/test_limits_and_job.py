@@ -26,5 +26,5 @@ def test_limits_survive_their_trip_through_json():
 def test_a_job_from_a_task_ignores_options_it_does_not_know():
     job = Job.from_task("print(1)", {"mode": "graph", "seed": 3, "code": "other", "x": 1})
     assert job == Job(code="print(1)", mode="graph", seed=3)
-    assert job.options() == {"mode": "graph", "seed": 3, "keras_graphs": False,
+    assert job.options() == {"mode": "graph", "seed": 3, "keras_graphs": False, "stdin": "",
                              "compare_eager": False, "functions_eagerly": False}

@@ -97,6 +97,7 @@ export const CONTRACT = Object.freeze({
     "memory_bytes": 2147483648,
     "open_files": 256,
     "output_bytes": 4194304,
+    "stdin_bytes": 65536,
     "wall_seconds": 30,
     "written_bytes": 52428800
   },
