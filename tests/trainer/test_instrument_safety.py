@@ -110,17 +110,21 @@ def test_errors_in_user_functions_are_unchanged(instrument: Any) -> None:
 
 def test_uninstall_puts_tensorflow_and_keras_back() -> None:
     from keras.src.callbacks import callback_list
-    from keras.src.utils import summary_utils
+    from keras.src.utils import model_visualization, summary_utils
+    from tensorflow.python.eager.polymorphic_function import polymorphic_function
 
-    before = (tracing_compilation._create_concrete_function,
-              callback_list.CallbackList.__dict__["__init__"], summary_utils.print_summary)
+    def patched() -> tuple[Any, ...]:
+        return (tracing_compilation._create_concrete_function,
+                callback_list.CallbackList.__dict__["__init__"], summary_utils.print_summary,
+                polymorphic_function.Function.__dict__["__call__"],
+                model_visualization.model_to_dot)
+
+    before = patched()
     instrumentation = Instrumentation(lambda event: None)
     instrumentation.install()
-    during = (tracing_compilation._create_concrete_function,
-              callback_list.CallbackList.__dict__["__init__"], summary_utils.print_summary)
+    during = patched()
     instrumentation.uninstall()
-    after = (tracing_compilation._create_concrete_function,
-             callback_list.CallbackList.__dict__["__init__"], summary_utils.print_summary)
+    after = patched()
 
     assert all(x is not y for x, y in zip(before, during))
     assert after == before

@@ -10,6 +10,7 @@ Part = dict[str, Any]
 
 TOP_OP_TYPES = 8
 MAX_CALLS = 20
+MAX_LINES = 20  # snippet lines a collapsed scope lists, for the editor's highlight
 
 
 def encoded_size(event: dict[str, Any]) -> int:
@@ -50,6 +51,10 @@ def _collapse_part(part: Part) -> Part:
         }
         if calls:
             node["calls"] = calls
+        lines = sorted({n["line"] for n in group if isinstance(n.get("line"), int)})
+        if lines:
+            node["line"] = lines[0]
+            node["lines"] = lines[:MAX_LINES]
         out_nodes.append(node)
     links: dict[tuple[str, str], list[bool]] = {}
     for edge in part["edges"]:

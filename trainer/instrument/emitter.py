@@ -16,6 +16,8 @@ LIMITS = {
     "autograph": 64,
     "model": 64,
     "metrics": 5000,
+    "function_stats": 64,  # live ones once a second at most, and the final one
+    "image": 32,
     "instrument_error": 8,
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from trainer.instrument.sources import SourceFile
 from trainer.instrument.values import attr_summary, dtype_name, function_names, shape_list
 
 Part = dict[str, Any]
@@ -44,8 +45,17 @@ def _edge(source: str, target: str, tensor: str | None, control: bool) -> Part:
     return {"source": source, "target": target, "tensor": tensor, "control": control}
 
 
-def _live_part(graph: tf.Graph) -> tuple[Part, list[str]]:
-    """Nodes and edges of a graph whose Operation objects are at hand (shapes included)."""
+def _data_edge(tensor: Any, target: str) -> Part:
+    """An edge carrying `tensor`, with its dtype and shape as traced (None: known at run time)."""
+    edge = _edge(tensor.op.name, target, tensor.name, False)
+    edge["dtype"] = dtype_name(tensor.dtype)
+    edge["shape"] = shape_list(tensor.shape)
+    return edge
+
+
+def _live_part(graph: tf.Graph, source: SourceFile) -> tuple[Part, list[str]]:
+    """Nodes and edges of a graph whose Operation objects are at hand (shapes and the snippet
+    line that made each op included)."""
     nodes: list[Part] = []
     edges: list[Part] = []
     called: list[str] = []
@@ -62,8 +72,11 @@ def _live_part(graph: tf.Graph) -> tuple[Part, list[str]]:
         if calls:
             node["calls"] = calls
             called.extend(calls)
+        line = source.op_line(op)
+        if line is not None:
+            node["line"] = line
         nodes.append(node)
-        edges.extend(_edge(t.op.name, op.name, t.name, False) for t in op.inputs)
+        edges.extend(_data_edge(t, op.name) for t in op.inputs)
         edges.extend(_edge(c.name, op.name, None, True) for c in op.control_inputs)
     taken = {n["id"] for n in nodes}
     for index, tensor in enumerate(getattr(graph, "outputs", None) or ()):
@@ -73,7 +86,7 @@ def _live_part(graph: tf.Graph) -> tuple[Part, list[str]]:
         taken.add(ident)
         nodes.append(_node(ident, "_Retval", "", dtype_name(tensor.dtype),
                            shape_list(tensor.shape), {}))
-        edges.append(_edge(tensor.op.name, ident, tensor.name, False))
+        edges.append(_data_edge(tensor, ident))
     return {"nodes": nodes, "edges": edges}, called
 
 
@@ -117,7 +130,8 @@ def _proto_part(fdef: Any) -> tuple[Part, list[str]]:
 class _Library:
     """Finds the definition of a function name in the graphs seen so far."""
 
-    def __init__(self, graph: tf.Graph) -> None:
+    def __init__(self, graph: tf.Graph, source: SourceFile) -> None:
+        self.source = source
         self.graphs: list[tf.Graph] = []
         self.protos: dict[str, Any] | None = None
         self.add(graph)
@@ -146,7 +160,7 @@ def _body(library: _Library, name: str) -> tuple[Part, list[str]] | None:
     cached = getattr(found, "_cached_graph", None)
     if isinstance(cached, tf.Graph):
         library.add(cached)
-        return _live_part(cached)
+        return _live_part(cached, library.source)
     definition = None
     if found is not None:
         try:
@@ -158,10 +172,11 @@ def _body(library: _Library, name: str) -> tuple[Part, list[str]] | None:
     return None if definition is None else _proto_part(definition)
 
 
-def describe(function: str, graph: tf.Graph) -> dict[str, Any]:
+def describe(function: str, graph: tf.Graph, source: SourceFile | None = None) -> dict[str, Any]:
     """The `graph` event for a graph: its own ops plus every body reachable from them."""
-    main, called = _live_part(graph)
-    library = _Library(graph)
+    source = source or SourceFile()
+    main, called = _live_part(graph, source)
+    library = _Library(graph, source)
     bodies: list[Part] = []
     seen: set[str] = set()
     queue = deque(called)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from trainer.instrument.autograph import AutographReporter
 from trainer.instrument.emitter import Emitter
 from trainer.instrument.keras_hooks import KERAS_DIR
 from trainer.instrument.patches import LIBRARY_ROOTS, Patches, code_file, original_function
+from trainer.instrument.sources import SourceFile
 
 KERAS_FUNCTIONS = {"train": "train_function", "eval": "test_function",
                    "predict": "predict_function"}
@@ -44,24 +46,29 @@ class _Trace:
         self.python_function = python_function
         self.autograph = autograph
         self.user = user
+        self.count: int | None = None
 
 
 class TraceWatcher:
     """Remembers every trace of every tf.function, to count retraces and say what changed."""
 
     def __init__(self, sender: Emitter, *, graph_max_bytes: int, keras_graphs: bool,
-                 keras_phase: Callable[[], str | None]) -> None:
+                 keras_phase: Callable[[], str | None], source: SourceFile | None = None,
+                 on_trace: Callable[[Any, float], None] | None = None) -> None:
         self._sender = sender
+        self._source = source or SourceFile()
+        self._on_trace = on_trace
         self._graph_max_bytes = graph_max_bytes
         self._graph_bytes_left = graph_max_bytes * GRAPH_BUDGET_FACTOR
         self._keras_graphs = keras_graphs
         self._keras_phase = keras_phase
-        self._autograph = AutographReporter(sender)
+        self._autograph = AutographReporter(sender, self._source)
         self._lock = threading.Lock()
         # Keyed by id(function cache); the cache is kept so its id is never reused.
         self._history: dict[int, tuple[Any, list[Any], list[Any]]] = {}
         self._by_code: Counter[Any] = Counter()
         self._graphs_stopped = False
+        self._reporting = threading.local()  # seconds this thread spent reporting traces
 
     def install(self, patches: Patches) -> None:
         original = tracing_compilation._create_concrete_function  # noqa: SLF001
@@ -70,9 +77,12 @@ class TraceWatcher:
         def _create_concrete_function(function_type: Any, type_context: Any, func_graph: Any,
                                       tracing_options: Any) -> Any:
             started = watcher.start(function_type, tracing_options)
+            began, reporting = time.perf_counter(), watcher.reporting_seconds()
             concrete = original(function_type, type_context, func_graph, tracing_options)
             if started is not None:
-                watcher.end(started, concrete)
+                # A nested function's report is made inside this trace: not its time.
+                spent = time.perf_counter() - began - (watcher.reporting_seconds() - reporting)
+                watcher.end(started, concrete, spent)
             return concrete
 
         patches.replace(tracing_compilation, "_create_concrete_function", _create_concrete_function)
@@ -130,7 +140,7 @@ class TraceWatcher:
             reason, found = self._reason(code, sig, scope, earlier, scopes, user=trace.user)
             earlier.append(sig)
             scopes.append(scope)
-            count = len(earlier)
+            count = trace.count = len(earlier)
             if code is not None:
                 self._by_code[code] += 1
         event = {
@@ -150,14 +160,29 @@ class TraceWatcher:
         if left:
             self._sender.send(event)
 
-    def end(self, trace: _Trace, concrete: Any) -> None:
+    def reporting_seconds(self) -> float:
+        return float(getattr(self._reporting, "seconds", 0.0))
+
+    def end(self, trace: _Trace, concrete: Any, seconds: float = 0.0) -> None:
+        began = time.perf_counter()
+        try:
+            self._report_end(trace, concrete, seconds)
+        finally:
+            self._reporting.seconds = self.reporting_seconds() + time.perf_counter() - began
+
+    def _report_end(self, trace: _Trace, concrete: Any, seconds: float) -> None:
+        if trace.user and self._on_trace is not None:
+            self._on_trace(trace.python_function, seconds)
         if trace.autograph:
             try:
                 self._autograph.report(trace.label, trace.python_function)
             except Exception as error:  # noqa: BLE001 - AutoGraph may refuse some functions
                 self._sender.failed("autograph", error)
         try:
-            self.send_graph(trace.label, concrete.graph, concrete=_text(concrete.name))
+            extra: dict[str, Any] = {"concrete": _text(concrete.name)}
+            if trace.count is not None:
+                extra["count"] = trace.count
+            self.send_graph(trace.label, concrete.graph, **extra)
         except Exception as error:  # noqa: BLE001
             self._sender.failed("graph", error)
 
@@ -177,7 +202,7 @@ class TraceWatcher:
                                "note": "This run has sent as many graphs as it may; "
                                        "later graphs are not sent."})
             return
-        described = {**graphs.describe(label, graph), **extra}
+        described = {**graphs.describe(label, graph, self._source), **extra}
         event, size = collapse.fit(described, self._graph_max_bytes)
         with self._lock:
             self._graph_bytes_left -= size

@@ -1,0 +1,128 @@
+"""`image` events: plt.show(), figures left open, plot_model; PNG under the cap, silent."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+
+from tests.trainer.conftest_instrument import Recorder, instrument, recorder, run_snippet
+from trainer.instrument import Instrumentation, figures
+
+__all__ = ["instrument", "recorder"]
+
+SHOW = """import matplotlib.pyplot as plt
+
+plt.plot([1, 2, 3], [2, 0, 1])
+plt.title("loss")
+print("before")
+plt.show()
+print("after")
+"""
+
+
+def _png(image: dict[str, Any]) -> bytes:
+    data = base64.b64decode(image["data"])
+    assert figures.png_size(data) == (image["width"], image["height"])
+    return data
+
+
+def test_plt_show_sends_the_figure_from_its_line_and_says_nothing(
+        recorder: Recorder, capfd: pytest.CaptureFixture[str]) -> None:
+    capfd.readouterr()
+
+    run_snippet(SHOW)
+
+    (image,) = recorder.of("image")
+    assert (image["source"], image["line"], image["label"]) == ("show", 6, "Figure 1")
+    assert image["mime"] == "image/png" and len(_png(image)) > 1000
+    # No "non-interactive backend" warning, and the figure is closed as in a notebook.
+    assert capfd.readouterr() == ("before\nafter\n", "")
+    assert plt.get_fignums() == []
+
+
+def test_figures_still_open_at_the_end_are_sent_too(recorder: Recorder) -> None:
+    run_snippet(SHOW + "plt.figure()\nplt.bar([1, 2], [3, 4])\nplt.figure()\nplt.plot([0, 1])\n")
+
+    recorder.instrumentation.finish()  # type: ignore[attr-defined]
+
+    shown, *end = recorder.of("image")
+    assert shown["source"] == "show"
+    assert [(e["source"], e["label"], e["line"]) for e in end] == [
+        ("end", "Figure 2", None), ("end", "Figure 3", None)]
+
+
+NOISE = """import matplotlib.pyplot as plt
+import numpy as np
+
+plt.imshow(np.random.default_rng(0).random((300, 300, 3)))
+plt.show()
+"""
+
+
+def test_a_large_figure_is_shrunk_under_the_cap(instrument: Any) -> None:
+    whole = instrument()
+    run_snippet(NOISE)
+    (big,) = whole.of("image")
+    capped = instrument(image_max_bytes=len(_png(big)) // 3)
+
+    run_snippet(NOISE)
+
+    (small,) = capped.of("image")
+    assert len(_png(small)) <= len(_png(big)) // 3
+    assert small["width"] < big["width"]
+
+
+def test_a_figure_that_cannot_fit_says_so(instrument: Any) -> None:
+    recorder = instrument(image_max_bytes=200)
+
+    run_snippet(NOISE)
+
+    (image,) = recorder.of("image")
+    assert image["data"] == "" and "larger than 0 KiB" in image["note"]
+
+
+def test_a_runs_figures_stop_at_its_budget_and_say_so_once(instrument: Any) -> None:
+    recorder = instrument(image_max_bytes=30_000)
+
+    run_snippet("""import matplotlib.pyplot as plt
+
+for i in range(12):
+    plt.plot([0, i])
+    plt.show()
+""")
+
+    images = recorder.of("image")
+    sent = [i for i in images if i["data"]]
+    assert 0 < len(sent) < 12 and sum(len(_png(i)) for i in sent) <= 4 * 30_000
+    assert images[-1]["data"] == "" and "as many figures as it may" in images[-1]["note"]
+    assert len(images) == len(sent) + 1
+
+
+def test_plot_model_sends_the_diagram_it_writes(
+        recorder: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    run_snippet("""import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="out")], name="tiny")
+keras.utils.plot_model(model, to_file="model.png", show_shapes=True)
+""")
+
+    (image,) = recorder.of("image")
+    assert (image["source"], image["label"], image["line"]) == ("plot_model", "tiny", 4)
+    assert _png(image) == (tmp_path / "model.png").read_bytes()
+
+
+def test_uninstall_puts_the_backend_back() -> None:
+    before = matplotlib.get_backend()
+    instrumentation = Instrumentation(lambda event: None)
+    instrumentation.install()
+    during = matplotlib.get_backend()
+    instrumentation.uninstall()
+
+    assert during == figures.BACKEND and matplotlib.get_backend() == before
