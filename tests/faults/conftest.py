@@ -35,12 +35,6 @@ FAULT_ENV = {
 }
 
 
-def known_bug(where: str, raises: type[BaseException] = AssertionError) -> pytest.MarkDecorator:
-    """A test that fails, as it should, until the bug described in `where` is mended in code
-    these tests do not own; strict, so that it says so once it passes."""
-    return pytest.mark.xfail(strict=True, raises=raises, reason=where)
-
-
 def until(condition: Callable[[], object], timeout: float = 60.0, every: float = 0.1,
           what: str = "the condition") -> object:
     """The first truthy value of `condition()`, polled until `timeout` seconds have passed."""
