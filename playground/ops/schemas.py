@@ -8,6 +8,8 @@ from contract.events import (
     ENVELOPE,
     EVENT_TYPES,
     LIVE_STATUSES,
+    PASS_FIELD,
+    PASSES,
     RUN_STATUSES,
     SUPERVISOR_EVENTS,
     TERMINAL_STATUSES,
@@ -69,12 +71,15 @@ def error_schema(codes: list[Code]) -> Schema:
 def event_schema() -> Schema:
     """Every event: the envelope, and the fields contract.events declares for its type."""
     envelope = {"seq": {"type": "integer", "minimum": 1}, "t": {"type": "integer", "minimum": 0}}
+    # Any event of a compare_eager run's second pass carries the supervisor's pass tag.
+    tag = {PASS_FIELD: {**enum(PASSES), "description": "set by the supervisor: the event "
+                        "belongs to that pass of a `compare_eager` run"}}
     kinds = [obj({**envelope, "type": {"const": kind}},
-                 {name: {} for name in fields if name not in ENVELOPE})
+                 {**tag, **{name: {} for name in fields if name not in ENVELOPE}})
              for kind, fields in SUPERVISOR_EVENTS.items()]
     kinds += [obj({**envelope, "type": {"const": kind},
                    **{name: typed(expected) for name, expected in spec.required.items()}},
-                  {name: {} for name in spec.optional})
+                  {**tag, **{name: {} for name in spec.optional}})
               for kind, spec in CHILD_EVENTS.items()]
     by_type = {"status": {"status": enum(LIVE_STATUSES)}, "done": {"status": enum(
         TERMINAL_STATUSES)}}
@@ -124,6 +129,9 @@ COMPONENTS: dict[str, Schema] = {
         "seed": nullable({"type": "integer", "minimum": SEED_RANGE[0],
                           "maximum": SEED_RANGE[1] - 1}),
         "keras_graphs": {"type": "boolean", "default": False},
+        "compare_eager": {"type": "boolean", "default": False, "description": (
+            "Run the snippet a second time in a fresh sandbox with tf.function running "
+            "eagerly; that pass's events carry `pass: \"eager\"`. Mode eager only.")},
     }),
     "RunCreated": obj({"id": STRING, "status": enum(LIVE_STATUSES), "ws": STRING, "url": STRING}),
     "RunRecord": RUN_RECORD,

@@ -87,6 +87,16 @@ def check_flag(body: dict[str, Any], name: str) -> bool:
     return value
 
 
+def check_compare_eager(body: dict[str, Any], mode: str) -> bool:
+    """A second pass with tf.function run eagerly compares against TF2's functions: there are
+    none to compare in a TF1-style graph run."""
+    compare = check_flag(body, "compare_eager")
+    if compare and mode == "graph":
+        raise ApiError(400, "invalid", "`compare_eager` needs mode eager: it compares "
+                       "tf.function with eager execution.", "compare_eager")
+    return compare
+
+
 def parse_run(body: dict[str, Any]) -> tuple[Job, str, str]:
     """What a `POST /api/runs` body asks for: the job, the device choice and the concept; the
     first field at fault (in the order of DESIGN §3) raises ApiError naming it."""
@@ -95,7 +105,8 @@ def parse_run(body: dict[str, Any]) -> tuple[Job, str, str]:
     device = check_choice(body, "device", DEVICE_CHOICES, DEFAULT_DEVICE)
     concept = check_concept(body.get("concept"))
     job = Job(code=code, mode=mode, seed=check_seed(body.get("seed")),
-              keras_graphs=check_flag(body, "keras_graphs"))
+              keras_graphs=check_flag(body, "keras_graphs"),
+              compare_eager=check_compare_eager(body, mode))
     return job, device, concept
 
 

@@ -8,6 +8,7 @@ import pytest
 import redis
 from django.test import Client
 
+from contract.job import Job
 from tests.conftest import UNIT_REDIS_DB, redis_db
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +65,8 @@ def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, sent):
     empty_redis.hset("workers", "gpu:h:2", json.dumps({**beat, "class": "gpu", "seen": 1.0}))
     status, body = post(client, {"code": "print(1)", "mode": "graph", "seed": 7})
     assert status == 201
-    assert sent == [("trainer.execute_run", [body["id"], "print(1)", {"mode": "graph", "seed": 7,
-                                                                  "keras_graphs": False}],
-                     "cpu", 0)]
+    options = Job(code="print(1)", mode="graph", seed=7).options()
+    assert sent == [("trainer.execute_run", [body["id"], "print(1)", options], "cpu", 0)]
     # A stale gpu heartbeat does not count as a live worker.
     assert post(client, {"code": "1", "device": "gpu"})[0] == 503
     record = client.get(f"/api/runs/{body['id']}").json()
@@ -78,10 +78,17 @@ def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, sent):
     ({"code": "1", "seed": True}, "seed"), ({"code": "1", "seed": -1}, "seed"),
     ({"code": "1", "concept": {"a": 1}}, "concept"), ({"code": "print(1)\x00"}, "code"),
     ({"code": "1", "concept": "a\x00"}, "concept"),
+    ({"code": "1", "compare_eager": "yes"}, "compare_eager"),
+    ({"code": "1", "mode": "graph", "compare_eager": True}, "compare_eager"),
 ])
 def test_invalid_fields_name_the_field(client, body, field):
     status, answer = post(client, body)
     assert status == 400 and answer["error"]["field"] == field
+
+
+def test_compare_eager_reaches_the_worker_with_the_job(client, cpu_worker, sent):
+    status, _ = post(client, {"code": "print(1)", "compare_eager": True})
+    assert status == 201 and sent[0][1][2]["compare_eager"] is True
 
 
 def test_a_body_over_django_limit_is_json_413(client):
