@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from contract.events import TERMINAL_STATUSES
+from contract.events import EAGER_PASS, PASS_FIELD, TERMINAL_STATUSES
 
 LANGUAGES = ("en", "ja")
 
@@ -20,11 +20,15 @@ Outcome = tuple[bool, Text]
 
 
 class RunView:
-    """Read-only helpers over a run record (the dict of `GET /api/runs/<id>`)."""
+    """Read-only helpers over a run record (the dict of `GET /api/runs/<id>`). The events of a
+    `compare_eager` run's eager pass are left out (the checks grade the run as written), but
+    for its `pass` events, which say how that pass went."""
 
     def __init__(self, record: Mapping[str, Any]) -> None:
         self.record = record
-        self.events: list[Mapping[str, Any]] = list(record.get("events") or [])
+        self.events: list[Mapping[str, Any]] = [
+            e for e in record.get("events") or []
+            if e.get(PASS_FIELD) != EAGER_PASS or e.get("type") == "pass"]
 
     def of_type(self, event_type: str) -> list[Mapping[str, Any]]:
         return [e for e in self.events if e.get("type") == event_type]

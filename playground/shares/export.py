@@ -7,7 +7,7 @@ from typing import Any
 import nbformat
 from nbformat import v4
 
-from contract.events import text_safe
+from contract.events import EAGER_PASS, IMAGE_TYPES, PASS_FIELD, text_safe
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
 
@@ -28,11 +28,16 @@ def _summary(record: dict[str, Any]) -> str:
 
 
 def _outputs(events: list[dict[str, Any]]) -> list[Any]:
-    """Consecutive stdout/stderr events joined into stream outputs, then the error if any."""
+    """Consecutive stdout/stderr events joined into stream outputs, figures where they were
+    shown, then the error if any (a compare_eager run's eager pass is left out)."""
     outputs: list[Any] = []
     for event in events:
         kind = event.get("type")
-        if kind in ("stdout", "stderr"):
+        if event.get(PASS_FIELD) == EAGER_PASS:
+            continue
+        if kind == "image":
+            outputs.append(_image_output(event))
+        elif kind in ("stdout", "stderr"):
             name = kind
             if outputs and outputs[-1].get("output_type") == "stream" and outputs[-1].name == name:
                 outputs[-1].text += event["text"]
@@ -41,6 +46,19 @@ def _outputs(events: list[dict[str, Any]]) -> list[Any]:
         elif kind == "error":
             outputs.append(_error_output(event))
     return outputs
+
+
+def _image_output(event: dict[str, Any]) -> Any:
+    """A figure as a notebook's display_data: the PNG, with its label as the text form; one the
+    worker could not send is its note."""
+    label = text_safe(str(event.get("label") or "Figure"))
+    data, width, height = event.get("data"), event.get("width"), event.get("height")
+    if not data or event.get("mime") not in IMAGE_TYPES:
+        note = text_safe(str(event.get("note") or f"{label} was not sent."))
+        return v4.new_output("display_data", data={"text/plain": note})
+    size = f" ({width}×{height})" if isinstance(width, int) and isinstance(height, int) else ""
+    return v4.new_output("display_data", data={event["mime"]: data,
+                                               "text/plain": f"<{label}{size}>"})
 
 
 def _error_output(event: dict[str, Any]) -> Any:

@@ -134,3 +134,16 @@ def test_it_concatenates_stdout_chunks() -> None:
 ])
 def test_it_rejects_malformed_checks(check: Any, problem: str) -> None:
     assert any(problem in p for p in validate(check)), validate(check)
+
+
+def test_it_grades_a_compare_eager_run_by_its_first_pass() -> None:
+    eager = [{"type": "stdout", "text": "eager only\n", "pass": "eager"},
+             {"type": "metrics", "phase": "train", "epoch": 9, "logs": {"loss": 9.0},
+              "pass": "eager"},
+             {"type": "pass", "pass": "eager", "status": "succeeded"}]
+    run = record("succeeded", "total: 1\n", *METRICS, *eager)
+    checks = [{"kind": "stdout_not_contains", "text": "eager only"},
+              {"kind": "metric", "name": "loss", "max": 1.0},
+              {"kind": "event", "type": "pass", "fields": {"pass": "eager",
+                                                           "status": "succeeded"}}]
+    assert [r["passed"] for r in evaluate(checks, run)["results"]] == [True, True, True]

@@ -83,3 +83,32 @@ def test_a_stored_record_with_a_malformed_error_still_exports_and_shows(client: 
     slug = client.post(f"/api/runs/{run.id}/share").json()["slug"]
     assert client.get(f"/s/{slug}").status_code == 200
     assert client.get(f"/api/shares/{slug}.ipynb").status_code == 200
+
+
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAAB"
+       "JRU5ErkJggg==")
+
+
+def test_figures_become_display_data_where_they_were_shown(client: Client) -> None:
+    import nbformat
+
+    run = own_run(client)
+    image = {"seq": 2, "type": "image", "t": 1, "mime": "image/png", "data": PNG, "width": 1,
+             "height": 1, "label": "Figure 1", "source": "show", "line": 3}
+    dropped = {"seq": 4, "type": "image", "t": 1, "mime": "image/png", "data": "",
+               "label": "Figure 2", "note": "Figure 2 is too large."}
+    eager = {"seq": 5, "type": "stdout", "t": 1, "text": "eager pass\n", "pass": "eager"}
+    after = {"seq": 3, "type": "stdout", "t": 1, "text": "after\n"}
+    Run.objects.filter(id=run.id).update(events=[DONE[0], image, after, dropped, eager,
+                                                 {**DONE[1], "seq": 6}])
+
+    notebook = nbformat.reads(client.get(f"/api/runs/{run.id}.ipynb").content.decode(), 4)
+
+    nbformat.validate(notebook)
+    outputs = notebook.cells[1].outputs
+    assert [o["output_type"] for o in outputs] == ["stream", "display_data", "stream",
+                                                   "display_data"]
+    assert outputs[1]["data"]["image/png"] == PNG
+    assert outputs[1]["data"]["text/plain"] == "<Figure 1 (1×1)>"
+    assert outputs[3]["data"] == {"text/plain": "Figure 2 is too large."}
+    assert "eager pass" not in json.dumps(notebook)
