@@ -1,6 +1,7 @@
 """The worker's handle on its zygote: starts it clean, asks it for warm spares, restarts it."""
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import queue
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract import zygote as messages
+from contract.spares import WARM
 from trainer import accelerators, protocol
 from trainer.config import INSECURE_ENV, ROOT, WorkerSettings
 from trainer.sandbox import cgroups, jail
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 # After a take, the fetcher waits this long before asking the zygote for the next spare, so the
 # zygote's hand-out and the cgroup reads do not share the CPUs with the run's first milliseconds.
 FETCH_AFTER_TAKE = 0.01
+UIDS_PER_WORKER = 64  # more than a worker's slots (spares, held, concurrency and 2)
+MAX_WORKERS_PER_HOST = 64
 
 
 APPARMOR_SWITCH = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"
@@ -69,7 +73,8 @@ def user_namespaces_work() -> tuple[bool, str]:
 
 @dataclass
 class HeldSpare:
-    """A warm child handed to the worker for one run: its pipes, its cgroup."""
+    """A child handed to the worker for one run: its pipes, its cgroup, its kind (warm, or cold:
+    TensorFlow not started, contract.spares)."""
 
     slot: int
     child_pid: int  # killing it ends the run's pid namespace
@@ -84,6 +89,7 @@ class HeldSpare:
     # CPU and OOM kills of its cgroup before the job: the warm-up's, not the run's.
     cpu0: float = 0.0
     oom0: int = 0
+    spare: str = WARM
 
     def alive(self) -> bool:
         """A held child that died (its zygote restarted, say) has written its wait status."""
@@ -98,6 +104,34 @@ class HeldSpare:
                 setattr(self, name, -1)
         if self.group is not None:
             self.group.remove()
+
+
+class UidRange:
+    """The sandbox uids of one worker: UIDS_PER_WORKER from `base`, the first range no other
+    worker on this host holds (a lock file each), so that RLIMIT_NPROC, which counts per uid,
+    never counts another worker's runs."""
+
+    LOCKS = Path("/tmp/tfpg-uid-ranges")  # noqa: S108 - lock files only, no data
+
+    def __init__(self, base: int, handle: int) -> None:
+        self.base = base
+        self.handle = handle  # held open for the worker's life: the kernel drops the lock
+
+    @classmethod
+    def claim(cls, first: int) -> UidRange:
+        if os.geteuid() != 0:
+            return cls(first, -1)  # not root: the sandbox runs as the worker's own user
+        cls.LOCKS.mkdir(mode=0o700, exist_ok=True)
+        for index in range(MAX_WORKERS_PER_HOST):
+            base = first + index * UIDS_PER_WORKER
+            handle = os.open(cls.LOCKS / str(base), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(handle)
+                continue
+            return cls(base, handle)
+        raise RuntimeError(f"{MAX_WORKERS_PER_HOST} workers already hold sandbox uids here")
 
 
 def clean_environment(settings: WorkerSettings) -> dict[str, str]:
@@ -115,6 +149,11 @@ def clean_environment(settings: WorkerSettings) -> dict[str, str]:
         # whole kernel registry once per kind of op in each fresh process, and its other order
         # of float operations would change results' last digits from host to host.
         "TF_ENABLE_ONEDNN_OPTS": settings.onednn,
+        # matplotlib draws with Agg and reads the font cache the zygote builds once, here;
+        # tensorflow-datasets finds the datasets `datasets pull` prepared.
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": settings.matplotlib_dir,
+        "TFDS_DATA_DIR": settings.tfds_dir,
     }
     if settings.device_class == "gpu":
         gpus = accelerators.gpu_indices(settings.cuda_visible_devices)
@@ -141,6 +180,8 @@ class Pool:
         self.settings = settings
         self.device_class = device_class
         self.limits = settings.limits
+        self.uid_range = UidRange.claim(settings.uid_base)
+        self.uid_base = self.uid_range.base
         self.ready: queue.Queue[HeldSpare | Exception] = queue.Queue()
         self.room = threading.Semaphore(settings.held_spares)  # spares held at once
         self.taken_at = -FETCH_AFTER_TAKE
@@ -170,8 +211,9 @@ class Pool:
     def zygote_config(self, sock_fd: int) -> messages.ZygoteConfig:
         s = self.settings
         return messages.ZygoteConfig(
-            sock_fd=sock_fd, spares=s.spares, sandbox=self.sandbox, uid_base=s.uid_base,
-            slots=s.spares + s.held_spares + s.concurrency + 2, device_class=self.device_class,
+            sock_fd=sock_fd, spares=s.spares, sandbox=self.sandbox, uid_base=self.uid_base,
+            slots=s.spares + s.cold_spares + s.held_spares + s.concurrency + 2,
+            device_class=self.device_class, cold_spares=s.cold_spares,
             logical_cpus=s.logical_cpus, readable=(*_interpreter_trees(), s.datasets_dir),
             datasets_dir=s.datasets_dir, cpu_cores=s.cpu_cores, warm_function=s.warm_function,
             limits=self.limits,
@@ -183,6 +225,7 @@ class Pool:
             cgroups.remove_orphans(v)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         os.makedirs(os.path.join(self.settings.datasets_dir, ".keras-home"), exist_ok=True)
+        os.makedirs(self.settings.matplotlib_dir, exist_ok=True)
         config = self.zygote_config(theirs.fileno())
         python = shutil.which("python3", path=os.path.dirname(sys.executable)) or sys.executable
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
@@ -223,8 +266,11 @@ class Pool:
                 self.lock.release()
         return self.zygote_spares + self.ready.qsize()
 
-    def take(self) -> HeldSpare:
-        """A live warm spare: the held one when there is one, else the zygote's next."""
+    def take(self, spare: str = WARM) -> HeldSpare:
+        """A live spare: a warm one, the held one when there is one, else the zygote's next; or
+        a cold one (contract.spares), asked of the zygote now (one run in a few takes one)."""
+        if spare != WARM:
+            return self._take_now(spare)
         self.hold_spares()
         while True:
             item = self.ready.get()
@@ -235,6 +281,16 @@ class Pool:
             if item.alive():
                 return item
             item.discard()
+
+    def _take_now(self, spare: str) -> HeldSpare:
+        while True:
+            try:
+                held = self._fetch(spare)
+            except (EOFError, OSError) as exc:
+                raise RuntimeError(f"lost the zygote ({exc})") from None
+            if held.alive():
+                return held
+            held.discard()
 
     def hold_spares(self) -> None:
         """Start keeping `held_spares` spares in hand (once)."""
@@ -263,14 +319,14 @@ class Pool:
                 item = exc
             self.ready.put(item)
 
-    def _fetch(self) -> HeldSpare:
+    def _fetch(self, kind: str = WARM) -> HeldSpare:
         with self.lock:
             if self.process is None or self.process.poll() is not None:
                 if self.process is not None:
                     log.error("zygote is gone; starting a new one")
                 self.start()
             assert self.sock is not None
-            protocol.send_with_fds(self.sock, messages.Take(), [])
+            protocol.send_with_fds(self.sock, messages.Take(spare=kind), [])
             answer, fds = protocol.recv_with_fds(self.sock, messages.PAIRS[messages.Take])
         if isinstance(answer, messages.Refusal):
             raise RuntimeError(answer.error or "the sandbox refused")
@@ -278,7 +334,7 @@ class Pool:
         named = dict(zip(answer.pipes, fds, strict=True))
         group = cgroups.Group(answer.group, answer.cgroup) if answer.cgroup else None
         spare = HeldSpare(slot=answer.slot, child_pid=answer.pid, run_pid=answer.run_pid,
-                          group=group, runtime=answer.runtime, **named)
+                          group=group, runtime=answer.runtime, spare=answer.spare, **named)
         if group is not None:
             spare.cpu0, spare.oom0 = group.cpu_seconds(), group.oom_kills()
         return spare

@@ -36,6 +36,7 @@ MAX_UNWRITTEN_EVENTS = 20_000  # held while Redis is away, then the run is stopp
 REDIS_PATIENCE_SECONDS = 300.0  # how long the end of a run waits for Redis to come back
 NEAR_LIMIT = 0.9  # a failed allocation at this share of the memory limit is the limit's doing
 SUPERVISOR_FAILED = "The worker failed while supervising this run, so it was stopped.\n"
+NO_SPARE = "The worker could not start a sandbox for this run. Try again in a moment.\n"
 
 
 def end_unstarted(stream: EventStream, status: str) -> None:
@@ -65,10 +66,18 @@ class Supervisor:
         self.peak_mb = 0.0
         self.cpu_s = 0.0
         self.reaped_peak_mb = self.reaped_cpu_s = 0.0
+        self.spare_reason = ""  # why the run took a cold spare (contract.spares)
 
     # --- the run -------------------------------------------------------------------------
     def run(self, job: Job) -> None:
-        spare = self.pool.take()
+        kind, self.spare_reason = job.spare()
+        try:
+            spare = self.pool.take(kind)
+        except Exception:  # noqa: BLE001 - the run must still end, once
+            log.exception("no spare for run %s", self.stream.run_id)
+            self.stream.add("stderr", {"text": NO_SPARE})
+            end_unstarted(self.stream, "killed")
+            return
         status, exit_code = "killed", -1
         try:
             self._begin(spare, job)
@@ -97,7 +106,10 @@ class Supervisor:
         os.close(spare.control)
         spare.control = -1
         runtime = {**spare.runtime, "device": self.pool.device_class,
-                   "host": socket.gethostname(), "sandbox": self.pool.sandbox}
+                   "host": socket.gethostname(), "sandbox": self.pool.sandbox,
+                   "spare": spare.spare}
+        if self.spare_reason:
+            runtime["spare_reason"] = self.spare_reason
         if self.pool.simulated:
             runtime["simulated"] = True
         self.stream.claim(self.worker)

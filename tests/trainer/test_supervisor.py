@@ -72,3 +72,17 @@ def test_a_failing_supervisor_kills_the_child_and_ends_the_run(pool: Pool, r: re
     assert SUPERVISOR_FAILED in text and "internal detail" not in text
     assert spare.group is None or not any(d.exists() for d in spare.group._dirs())
     assert all(getattr(spare, name) == -1 for name in ("stdout", "stderr", "events", "status"))
+
+
+def test_a_run_the_sandbox_cannot_start_still_ends(pool: Pool, r: redis.Redis,
+                                                   monkeypatch) -> None:
+    def refuse(kind: str = "warm") -> None:
+        raise RuntimeError("the sandbox cannot start a child on this worker")
+
+    monkeypatch.setattr(pool, "take", refuse)
+    Supervisor(EventStream(r, "unstarted"), pool, worker="cpu:test:1",
+               cancelled=lambda: False).run(Job(code="print(1)"))
+    written = events(r, "unstarted")
+    assert [e["type"] for e in written] == ["stderr", "done"]
+    assert written[-1]["status"] == "killed"
+    assert [f[b"run"] for _id, f in r.xrange(keys.FINISHED_STREAM)] == [b"unstarted"]
