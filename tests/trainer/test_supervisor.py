@@ -54,8 +54,8 @@ def test_a_failing_supervisor_kills_the_child_and_ends_the_run(pool: Pool, r: re
     taken: list = []
     original_take = pool.take
 
-    def take_and_watch():
-        spare = original_take()
+    def take_and_watch(*args):
+        spare = original_take(*args)
         taken.append((spare, os.pidfd_open(spare.child_pid)))
         return spare
 
