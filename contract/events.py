@@ -76,6 +76,31 @@ CHILD_EVENTS: dict[str, ChildEvent] = {
     # A matplotlib figure (plt.show(), still open at the end) or a plot_model diagram.
     "image": ChildEvent({"mime": str, "data": str},
                         ("width", "height", "line", "source", "label", "note")),
+    # A tf.data pipeline the snippet iterated (a loop, next(), fit, evaluate, predict, a
+    # distributed dataset): its stages from the source on, each with its arguments and the
+    # element_spec after it.
+    "dataset": ChildEvent({"id": int, "stages": list}, ("consumer", "line", "note")),
+    # The first elements that iteration gave, or a few source samples through the pipeline's
+    # pure stages where the iteration ran inside a compiled step (`source`: iterated | sampled).
+    "dataset_preview": ChildEvent({"id": int, "elements": list}, ("source", "batched", "note")),
+    # The throughput of one iteration, measured on the iterator the snippet used.
+    "dataset_stats": ChildEvent({"id": int, "elements": int},
+                                ("iteration", "consumer", "examples", "seconds", "per_second",
+                                 "examples_per_second", "ms_per_element", "wait_ms", "first_ms",
+                                 "final")),
+    # Before/after samples of an image augmentation: a Keras preprocessing layer called on
+    # images, or a dataset's map over images.
+    "augment": ChildEvent({"function": str, "samples": list},
+                          ("kind", "dataset", "line", "note")),
+    # A tf.distribute strategy: its replicas and their devices; `fallback` says what the snippet
+    # asked for (a TPU) and why it did not get it.
+    "replicas": ChildEvent({"strategy": str, "replicas": list},
+                           ("line", "cross_device", "fallback", "note")),
+    # One step's per-replica values: strategy.run's results and batch sizes, the gradients'
+    # norms before and after their all-reduce, or a strategy.reduce.
+    "replica_step": ChildEvent({"kind": str, "replicas": list},
+                               ("step", "function", "line", "reduce_op", "reduced",
+                                "global_batch", "note")),
     # The instrumentation's own failure, once per site: shown to nobody, kept for debugging.
     "instrument_error": ChildEvent({"message": str}),
 }

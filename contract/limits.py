@@ -22,6 +22,9 @@ class Limits:
     graph_event_bytes: int = 2 * MiB
     image_bytes: int = 512 * 1024  # one figure as PNG; images count toward event_bytes
     event_bytes: int = 4 * MiB  # every byte a child writes on its event pipe, valid or not
+    data_pipelines: int = 16  # tf.data pipelines shown per run (dataset and preview events)
+    data_event_bytes: int = 256 * 1024  # one dataset, preview or augment event, images included
+    replica_steps: int = 100  # replica_step events per run (per-replica values, all-reduces)
     written_bytes: int = 50 * MiB  # files one run writes
     open_files: int = 256
 
@@ -53,6 +56,9 @@ ENVIRONMENT: dict[str, tuple[str, int]] = {
     "graph_event_bytes": ("RUN_GRAPH_EVENT_BYTES", 1),
     "image_bytes": ("RUN_IMAGE_BYTES", 1),
     "event_bytes": ("RUN_EVENT_BYTES", 1),
+    "data_pipelines": ("RUN_DATA_PIPELINES", 1),
+    "data_event_bytes": ("RUN_DATA_EVENT_BYTES", 1),
+    "replica_steps": ("RUN_REPLICA_STEPS", 1),
     "written_bytes": ("RUN_WRITTEN_MB", MiB),
     "open_files": ("RUN_OPEN_FILES", 1),
 }

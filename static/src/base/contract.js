@@ -1,10 +1,46 @@
 // Generated from contract/ by `python -m contract.export`: do not edit.
 export const CONTRACT = Object.freeze({
   "childEvents": {
+    "augment": [
+      "function",
+      "samples",
+      "kind",
+      "dataset",
+      "line",
+      "note"
+    ],
     "autograph": [
       "function",
       "code",
       "lines"
+    ],
+    "dataset": [
+      "id",
+      "stages",
+      "consumer",
+      "line",
+      "note"
+    ],
+    "dataset_preview": [
+      "id",
+      "elements",
+      "source",
+      "batched",
+      "note"
+    ],
+    "dataset_stats": [
+      "id",
+      "elements",
+      "iteration",
+      "consumer",
+      "examples",
+      "seconds",
+      "per_second",
+      "examples_per_second",
+      "ms_per_element",
+      "wait_ms",
+      "first_ms",
+      "final"
     ],
     "error": [
       "exc_type",
@@ -59,6 +95,25 @@ export const CONTRACT = Object.freeze({
       "non_trainable_params",
       "note"
     ],
+    "replica_step": [
+      "kind",
+      "replicas",
+      "step",
+      "function",
+      "line",
+      "reduce_op",
+      "reduced",
+      "global_batch",
+      "note"
+    ],
+    "replicas": [
+      "strategy",
+      "replicas",
+      "line",
+      "cross_device",
+      "fallback",
+      "note"
+    ],
     "trace": [
       "function",
       "count",
@@ -90,6 +145,8 @@ export const CONTRACT = Object.freeze({
   "limits": {
     "code_bytes": 1048576,
     "cpu_seconds": 30,
+    "data_event_bytes": 262144,
+    "data_pipelines": 16,
     "event_bytes": 4194304,
     "graph_event_bytes": 2097152,
     "image_bytes": 524288,
@@ -97,6 +154,7 @@ export const CONTRACT = Object.freeze({
     "memory_bytes": 2147483648,
     "open_files": 256,
     "output_bytes": 4194304,
+    "replica_steps": 100,
     "stdin_bytes": 65536,
     "wall_seconds": 30,
     "written_bytes": 52428800
