@@ -1,6 +1,7 @@
 // The run bar: Run / Stop / Reset, the mode and device pickers (device classes without a live
-// worker greyed out), and what the current run is doing: status, elapsed time, memory and CPU,
-// the worker's device and TensorFlow version, links to the run page and to a shared copy.
+// worker greyed out), "Compare with eager" (TF2 mode only), and what the current run is doing:
+// status, elapsed time, memory and CPU, the worker's device and TensorFlow version, links to the
+// run page and to a shared copy.
 import { el } from "../base/dom.js";
 import { format, t, tn } from "../base/i18n.js";
 import { CONTRACT } from "../base/contract.js";
@@ -83,9 +84,22 @@ function button(attrs, ...children) {
   return el("button", { type: "button", ...attrs }, ...children);
 }
 
+// "Compare with eager": the run is made twice, the second time with tf.function run eagerly.
+function compareBox(checked) {
+  const input = el("input", { type: "checkbox", name: "compare_eager", "data-action": "compare-eager", checked: Boolean(checked) });
+  const field = el("label", { class: "pg-field pg-check", title: t("Run the code a second time with tf.function running eagerly, and compare the timings") }, input, t("Compare with eager"));
+  return { input, field };
+}
+
+// Comparing needs TF2's functions: a TF1-style graph run has none.
+function syncCompare(bar) {
+  bar.compare.input.disabled = bar.modePick.select.disabled || bar.modePick.select.value === "graph";
+}
+
 // The run controls; a read-only bar shows none of them.
-function createControls({ mode, device }) {
+function createControls({ mode, device, compareEager }) {
   return {
+    compare: compareBox(compareEager),
     run: button({ class: "pg-btn pg-btn-primary", "data-action": "run", title: format(t("Run (%(keys)s)"), { keys: RUN_SHORTCUT }) },
       el("span", { "aria-hidden": "true", text: "▶" }), t("Run")),
     stop: button({ class: "pg-btn pg-btn-danger", "data-action": "stop", hidden: true },
@@ -115,12 +129,13 @@ function createState() {
 /** The bar's state: its elements, whether it is read-only, and the elapsed-time timer. */
 function newBar(parent, options) {
   const bar = { ...createControls(options), ...createState(), readOnly: options.readOnly, startedAt: 0, timer: 0 };
-  const { run, stop, reset, modePick, devicePick, hint, status, elapsed, memory, cpu, runtime, runLink, share, shareOut } = bar;
+  const { run, stop, reset, modePick, devicePick, compare, hint, status, elapsed, memory, cpu, runtime, runLink, share, shareOut } = bar;
   run.addEventListener("click", () => options.onRun());
   stop.addEventListener("click", () => options.onStop());
   reset.addEventListener("click", () => options.onReset());
   share.addEventListener("click", () => options.onShare());
-  const controls = bar.readOnly ? [] : [run, stop, reset, modePick.field, devicePick.field, hint];
+  modePick.select.addEventListener("change", () => syncCompare(bar));
+  const controls = bar.readOnly ? [] : [run, stop, reset, modePick.field, devicePick.field, compare.field, hint];
   parent.append(
     el("div", { class: "pg-runbar-controls" }, controls),
     el("div", { class: "pg-runbar-state" }, status, elapsed, memory, cpu, runtime, runLink, share, shareOut),
@@ -128,10 +143,12 @@ function newBar(parent, options) {
   return bar;
 }
 
-function setOptions(bar, { mode, device }) {
+function setOptions(bar, { mode, device, compareEager }) {
   const has = (select, value) => [...select.options].some((o) => o.value === value && !o.disabled);
   if (mode && has(bar.modePick.select, mode)) bar.modePick.select.value = mode;
   if (device && has(bar.devicePick.select, device)) bar.devicePick.select.value = device;
+  if (typeof compareEager === "boolean") bar.compare.input.checked = compareEager;
+  syncCompare(bar);
 }
 
 function setDevices(bar, classes, details) {
@@ -169,6 +186,7 @@ function setStatus(bar, value, detail) {
   stop.disabled = value === STARTING;
   modePick.select.disabled = busy;
   devicePick.select.disabled = busy;
+  syncCompare(bar);
   share.hidden = bar.readOnly || !TERMINAL_STATUSES.has(value) || !runLink.href;
   if (value === RUNNING && !bar.timer) startTimer(bar);
   if (!busy) stopTimer(bar);
@@ -224,9 +242,12 @@ function clearBar(bar) {
 
 export function createRunBar(parent, options) {
   const bar = newBar(parent, options);
+  syncCompare(bar);
   return {
     mode: () => bar.modePick.select.value,
     device: () => bar.devicePick.select.value,
+    /** Whether the next run is to be compared with an eager pass (only ever in TF2 mode). */
+    compareEager: () => bar.compare.input.checked && bar.modePick.select.value !== "graph",
     setOptions: (choice) => setOptions(bar, choice),
     /** Greys out device classes without a live worker; `classes` is a Set of contract device classes. */
     setDevices: (classes, details = {}) => setDevices(bar, classes, details),
