@@ -35,12 +35,17 @@ class EventStream:
         self.ended = False
         self.unreachable = False  # the last flush found Redis away
         self.retry_at = 0.0
+        # Fields every event added carries while set (the supervisor's pass tag).
+        self.tag: dict[str, Any] = {}
 
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self.start) * 1000)
 
     def add(self, kind: str, fields: dict[str, Any]) -> None:
-        """Queue one event; `fields` is data and never overrides `seq`, `type` or `t`."""
+        """Queue one event; `fields` is data and never overrides `seq`, `type` or `t`, nor the
+        tag, which is set last."""
+        if self.tag:
+            fields = {**fields, **self.tag}
         self.seq += 1
         self.pending.append((self.seq, encode_event(self.seq, kind, self.elapsed_ms(), fields)))
         if kind == "done":

@@ -14,10 +14,10 @@ import signal
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
-from contract.events import parse_child_line
+from contract.events import EAGER_PASS, PASS_FIELD, parse_child_line
 from contract.job import Job
 from trainer import accelerators, protocol
 from trainer.events import EventStream
@@ -67,21 +67,37 @@ class Supervisor:
         self.cpu_s = 0.0
         self.reaped_peak_mb = self.reaped_cpu_s = 0.0
         self.spare_reason = ""  # why the run took a cold spare (contract.spares)
+        self.pass_ms = 0  # wall time of the child supervised last
+        # An image event's data may be this long (base64 of RUN_IMAGE_BYTES).
+        self.image_chars = 4 * -(-self.limits.image_bytes // 3)
 
     # --- the run -------------------------------------------------------------------------
     def run(self, job: Job) -> None:
+        spare = self._take(job)
+        if spare is None:
+            end_unstarted(self.stream, "killed")
+            return
+        status, exit_code = self._supervise(spare, job)
+        if job.compare_eager:
+            self._compare(job, status, exit_code)
+        self._finish(status, exit_code)
+
+    def _take(self, job: Job) -> HeldSpare | None:
         kind, self.spare_reason = job.spare()
         try:
-            spare = self.pool.take(kind)
+            return self.pool.take(kind)
         except Exception:  # noqa: BLE001 - the run must still end, once
             log.exception("no spare for run %s", self.stream.run_id)
             self.stream.add("stderr", {"text": NO_SPARE})
-            end_unstarted(self.stream, "killed")
-            return
+            return None
+
+    def _supervise(self, spare: HeldSpare, job: Job) -> tuple[str, int]:
+        """One child from hand-over to exit: its outcome (status, exit code)."""
         status, exit_code = "killed", -1
         try:
             self._begin(spare, job)
             self._pump(spare)
+            self.pass_ms = int((time.monotonic() - self.started) * 1000)
             self._final_sample(spare)
             status, exit_code = self._outcome(spare)
         except Exception:  # noqa: BLE001 - a fault here must still end the run and its child
@@ -90,7 +106,48 @@ class Supervisor:
             self.stream.add("stderr", {"text": SUPERVISOR_FAILED})
         finally:
             self._release(spare)
-        self._finish(status, exit_code)
+        return status, exit_code
+
+    def _compare(self, job: Job, status: str, exit_code: int) -> None:
+        """`compare_eager`: once the snippet succeeded, run it again in a fresh spare with
+        tf.function running eagerly. Its events go into this stream tagged `pass: "eager"`,
+        between `pass` events; its own time limits hold, and its timeout ends only that pass.
+        `done` then covers both passes: their wall time, the higher peak, the CPU of both."""
+        self.stream.add("pass", {PASS_FIELD: "graph", "status": status, "exit_code": exit_code,
+                                 **self._pass_usage()})
+        if self.kill_reason or status != "succeeded":
+            return
+        run_started, first_peak, first_cpu = self.started, self.peak_mb, self.cpu_s
+        self._new_pass()
+        self.stream.tag = {PASS_FIELD: EAGER_PASS}
+        try:
+            eager = replace(job, compare_eager=False, functions_eagerly=True)
+            spare = self._take(eager)
+            eager_status, eager_exit = ("killed", -1) if spare is None else \
+                self._supervise(spare, eager)
+            if self.kill_reason == "timeout":
+                eager_status, self.kill_reason = "timeout", None
+            self.stream.add("pass", {PASS_FIELD: EAGER_PASS,
+                                     "status": self.kill_reason or eager_status,
+                                     "exit_code": eager_exit, **self._pass_usage()})
+        finally:
+            self.stream.tag = {}
+        self.started = run_started
+        self.peak_mb, self.cpu_s = max(first_peak, self.peak_mb), first_cpu + self.cpu_s
+
+    def _pass_usage(self) -> dict[str, Any]:
+        return {"duration_ms": self.pass_ms, "peak_mb": round(self.peak_mb, 1),
+                "cpu_s": round(self.cpu_s, 3)}
+
+    def _new_pass(self) -> None:
+        """Forget the child of the pass that ended; the run's output and event budgets go on."""
+        self.event_buffer = bytearray()
+        self.skipping_line = False
+        self.last_error = None
+        self.wait_status = None
+        self.pass_ms = 0
+        self.peak_mb = self.cpu_s = 0.0
+        self.reaped_peak_mb = self.reaped_cpu_s = 0.0
 
     def _begin(self, spare: HeldSpare, job: Job) -> None:
         """Hand the job to the child, then queue `running`: it is written with the first output
@@ -112,6 +169,9 @@ class Supervisor:
             runtime["spare_reason"] = self.spare_reason
         if self.pool.simulated:
             runtime["simulated"] = True
+        if job.functions_eagerly:
+            self.stream.add("pass", {PASS_FIELD: EAGER_PASS, "status": "running"})
+            return
         self.stream.claim(self.worker)
         self.stream.add("status", {"status": "running", "host": runtime["host"],
                                    "device": self.pool.device_class, "runtime": runtime,
@@ -218,7 +278,8 @@ class Supervisor:
             line_start = newline + 1
             newline = self.event_buffer.find(b"\n", line_start)
         del self.event_buffer[:line_start]
-        if len(self.event_buffer) > self.limits.graph_event_bytes + 64 * 1024:
+        if len(self.event_buffer) > max(self.limits.graph_event_bytes,
+                                        self.image_chars) + 64 * 1024:
             # A line longer than any event may be: drop it, and what follows up to its end.
             self.output.dropped["events"] += len(self.event_buffer)
             self.event_buffer.clear()
@@ -230,6 +291,9 @@ class Supervisor:
             self.output.dropped["events"] += len(line)
             return
         kind = event.pop("type")
+        if kind == "image" and len(event["data"]) > self.image_chars:
+            self.output.dropped["events"] += len(line)
+            return
         if kind == "error":
             self.last_error = event
         self.output.flush()  # keep the order in which the child wrote

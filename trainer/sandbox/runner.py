@@ -213,7 +213,11 @@ def _prepare(job: Job, filename: str, instrumentation: Any) -> None:
 
         keras.utils.set_random_seed(int(job.seed))
     if instrumentation is not None:
-        instrumentation.configure(keras_graphs=bool(job.keras_graphs))
+        instrumentation.configure(keras_graphs=bool(job.keras_graphs), source_file=filename)
+    if job.functions_eagerly:  # the second pass of a compare_eager run
+        import tensorflow as tf
+
+        tf.config.run_functions_eagerly(True)
     sys.argv = [filename]
 
 
