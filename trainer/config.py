@@ -21,6 +21,7 @@ class WorkerSettings:
     device_class: str = ""  # TRAINER_DEVICE; detected when empty
     concurrency: int = 4  # runs at once (more than cores: runs often wait on sleep or I/O)
     spares: int = 2  # warm spares the zygote keeps
+    cold_spares: int = 1  # spares before TensorFlow's first op (contract.spares); 0: on demand
     held_spares: int = 1  # spares the worker keeps in hand
     logical_cpus: int = 2  # CPU split into this many devices for MirroredStrategy
     uid_base: int = 61000  # slot n runs as uid/gid uid_base + n
@@ -49,6 +50,7 @@ class WorkerSettings:
             device_class=device,
             concurrency=int(env.get("TRAINER_CONCURRENCY", cls.concurrency)),
             spares=int(env.get("TRAINER_SPARES", cls.spares)),
+            cold_spares=int(env.get("TRAINER_COLD_SPARES", cls.cold_spares)),
             held_spares=max(1, int(env.get("TRAINER_HELD_SPARES", cls.held_spares))),
             logical_cpus=int(env.get("TRAINER_LOGICAL_CPUS", cls.logical_cpus)),
             uid_base=int(env.get("TRAINER_UID_BASE", cls.uid_base)),
@@ -61,3 +63,13 @@ class WorkerSettings:
             cuda_visible_devices=env.get("CUDA_VISIBLE_DEVICES"),
             limits=Limits.from_env(env),
         )
+
+    @property
+    def tfds_dir(self) -> str:
+        """tensorflow-datasets' data dir in the cache: what `datasets pull` prepared."""
+        return os.path.join(self.datasets_dir, "tfds")
+
+    @property
+    def matplotlib_dir(self) -> str:
+        """matplotlib's config and font cache, written once by the zygote, read by spares."""
+        return os.path.join(self.datasets_dir, ".matplotlib")

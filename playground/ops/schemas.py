@@ -132,6 +132,9 @@ COMPONENTS: dict[str, Schema] = {
         "compare_eager": {"type": "boolean", "default": False, "description": (
             "Run the snippet a second time in a fresh sandbox with tf.function running "
             "eagerly; that pass's events carry `pass: \"eager\"`. Mode eager only.")},
+        "stdin": {**NO_NUL, "default": "", "description": (
+            "What the program's standard input reads (`input()`, `sys.stdin`), then end of "
+            "file: at most RUN_MAX_STDIN_BYTES of UTF-8; over it is 413 `too_large`.")},
     }),
     "RunCreated": obj({"id": STRING, "status": enum(LIVE_STATUSES), "ws": STRING, "url": STRING}),
     "RunRecord": RUN_RECORD,

@@ -25,6 +25,7 @@ from playground.runs import actions, capacity
 from playground.shares.api import export_response
 
 CODE_LIMIT = Limits.from_env().code_bytes
+STDIN_LIMIT = Limits.from_env().stdin_bytes
 CONCEPT_MAX = 100  # Run.concept's length
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|")
 
@@ -43,6 +44,19 @@ def check_code(code: Any) -> str:
         raise ApiError(413, "too_large", f"The code is over the limit of {CODE_LIMIT // 1024} "
                        "KiB.", "code")
     return code
+
+
+def check_stdin(stdin: Any) -> str:
+    """The text the run's standard input reads, "" when absent."""
+    if stdin is None:
+        return ""
+    if not isinstance(stdin, str) or "\x00" in stdin or not is_unicode_text(stdin):
+        raise ApiError(400, "invalid", "`stdin` must be text (no NUL, no lone surrogate).",
+                       "stdin")
+    if len(stdin.encode("utf-8")) > STDIN_LIMIT:
+        raise ApiError(413, "too_large", f"The input is over the limit of "
+                       f"{STDIN_LIMIT // 1024} KiB.", "stdin")
+    return stdin
 
 
 def check_choice(body: dict[str, Any], name: str, choices: tuple[str, ...], default: str) -> str:
@@ -106,7 +120,8 @@ def parse_run(body: dict[str, Any]) -> tuple[Job, str, str]:
     concept = check_concept(body.get("concept"))
     job = Job(code=code, mode=mode, seed=check_seed(body.get("seed")),
               keras_graphs=check_flag(body, "keras_graphs"),
-              compare_eager=check_compare_eager(body, mode))
+              compare_eager=check_compare_eager(body, mode),
+              stdin=check_stdin(body.get("stdin")))
     return job, device, concept
 
 

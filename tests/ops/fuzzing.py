@@ -128,10 +128,10 @@ def valid_as_read(case: schemathesis.Case) -> bool:
     which no UTF-8 text holds. The API refuses both (400 `invalid`)."""
     if not isinstance(case.body, dict):
         return True
-    code = case.body.get("code")
     try:
-        if isinstance(code, str):
-            code.encode("utf-8")
+        for text in (case.body.get("code"), case.body.get("stdin")):
+            if isinstance(text, str):
+                text.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return not isinstance(case.body.get("seed"), float)

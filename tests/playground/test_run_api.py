@@ -80,6 +80,7 @@ def test_a_live_cpu_worker_takes_auto_runs(client, empty_redis, sent):
     ({"code": "1", "concept": "a\x00"}, "concept"),
     ({"code": "1", "compare_eager": "yes"}, "compare_eager"),
     ({"code": "1", "mode": "graph", "compare_eager": True}, "compare_eager"),
+    ({"code": "1", "stdin": 3}, "stdin"), ({"code": "1", "stdin": "a\x00"}, "stdin"),
 ])
 def test_invalid_fields_name_the_field(client, body, field):
     status, answer = post(client, body)
@@ -89,6 +90,15 @@ def test_invalid_fields_name_the_field(client, body, field):
 def test_compare_eager_reaches_the_worker_with_the_job(client, cpu_worker, sent):
     status, _ = post(client, {"code": "print(1)", "compare_eager": True})
     assert status == 201 and sent[0][1][2]["compare_eager"] is True
+
+
+def test_stdin_reaches_the_worker_with_the_job_and_is_capped(client, cpu_worker, sent):
+    status, _ = post(client, {"code": "print(input())", "stdin": "Ada\n"})
+    assert status == 201 and sent[0][1][2]["stdin"] == "Ada\n"
+    status, _ = post(client, {"code": "print(1)"})
+    assert status == 201 and sent[1][1][2]["stdin"] == ""
+    status, answer = post(client, {"code": "1", "stdin": "x" * (64 * 1024 + 1)})
+    assert status == 413 and answer["error"]["field"] == "stdin"
 
 
 def test_a_body_over_django_limit_is_json_413(client):

@@ -32,7 +32,8 @@ def test_oversized_frame_is_refused():
 def test_a_handout_arrives_typed_with_its_descriptors():
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     pipes = [os.pipe() for _ in zygote.SPARE_PIPES]
-    handout = zygote.Handout(pid=42, slot=1, group="9-1", cgroup=2, runtime={"tf": "2"})
+    handout = zygote.Handout(pid=42, run_pid=42, slot=1, group="9-1", cgroup=2,
+                             runtime={"tf": "2"}, spare="cold")
     protocol.send_with_fds(theirs, handout, [r for r, _w in pipes])
     answer, fds = protocol.recv_with_fds(ours, zygote.PAIRS[zygote.Take])
     assert answer == handout and len(fds) == len(zygote.SPARE_PIPES)
@@ -55,6 +56,13 @@ def test_an_answer_that_is_not_the_request_s_pair_is_refused():
 
 def test_fields_a_message_does_not_declare_are_dropped():
     assert zygote.decode({"kind": "take", "x": 1}) == zygote.Take()
+
+
+def test_a_take_says_which_kind_of_spare_it_wants():
+    assert zygote.Take().spare == "warm"
+    wire = zygote.Take(spare="cold").to_wire()
+    assert wire == {"kind": "take", "spare": "cold"}
+    assert zygote.decode(wire, (zygote.Take,)) == zygote.Take(spare="cold")
 
 
 @pytest.mark.parametrize("data", [{"kind": "nope"}, ["take"], {"kind": "handout", "pid": 1}])

@@ -11,21 +11,19 @@ import sys
 import threading
 import traceback
 import types
-import urllib.request
 from typing import Any
 
 from contract.events import json_safe
 from contract.job import Job
+from contract.spares import COLD, WARM
 from contract.zygote import Warm
 from trainer import accelerators, protocol
+from trainer.sandbox import hints, offline, thread_pools
+from trainer.sandbox import stdin as standard_input
 
 STDIN, STDOUT, STDERR, EVENTS_FD, CONTROL_FD = 0, 1, 2, 3, 4
 SNIPPET_NAME = "main.py"
-DATASETS_COMMAND = "python -m trainer datasets pull"
-
-
-class DatasetNotCached(RuntimeError):
-    """A Keras dataset that this worker's read-only cache does not hold."""
+SANDBOX_THREADS = 2  # each of TensorFlow's two thread pools, unless the snippet sets its own
 
 
 class EventWriter:
@@ -63,13 +61,6 @@ def _bounded_repr(value: Any) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def _no_download(url: Any, *args: Any, **kwargs: Any) -> Any:
-    raise DatasetNotCached(
-        f"{url} is not in this worker's dataset cache, and the sandbox has no network. "
-        f"The worker's operator fills the cache with `{DATASETS_COMMAND}`."
-    )
-
-
 def setup_stdio() -> None:
     sys.stdin = io.TextIOWrapper(io.FileIO(STDIN, "r", closefd=False), encoding="utf-8")
     for fd, name in ((STDOUT, "stdout"), (STDERR, "stderr")):
@@ -89,15 +80,10 @@ def configure_devices(tf: Any, device_class: str, slot: int, logical_cpus: int) 
     worker's GPUs; this child narrows it to its slot's one, so the run sees that GPU only, as
     `GPU:0`, and its memory grows on demand instead of TensorFlow taking it all at once.
     """
-    tf.config.threading.set_inter_op_parallelism_threads(2)
-    tf.config.threading.set_intra_op_parallelism_threads(2)
+    sandbox_defaults(tf, device_class, slot)
     if device_class == "tpu":
         accelerators.connect_tpu(tf)
         return
-    if device_class == "gpu":
-        mine = accelerators.slot_gpu(slot, os.environ.get("CUDA_VISIBLE_DEVICES", ""))
-        if mine is not None:
-            os.environ["CUDA_VISIBLE_DEVICES"] = mine
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         tf.config.set_visible_devices(gpus[:1], "GPU")
@@ -107,6 +93,17 @@ def configure_devices(tf: Any, device_class: str, slot: int, logical_cpus: int) 
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(logical_cpus)]
         )
+
+
+def sandbox_defaults(tf: Any, device_class: str, slot: int) -> None:
+    """What every spare keeps, a cold one too: TensorFlow's thread pools sized for the run's
+    task limit (a snippet may set its own: nothing has started), and its slot's GPU only."""
+    tf.config.threading.set_inter_op_parallelism_threads(SANDBOX_THREADS)
+    tf.config.threading.set_intra_op_parallelism_threads(SANDBOX_THREADS)
+    if device_class == "gpu":
+        mine = accelerators.slot_gpu(slot, os.environ.get("CUDA_VISIBLE_DEVICES", ""))
+        if mine is not None:
+            os.environ["CUDA_VISIBLE_DEVICES"] = mine
 
 
 WARM_UP_SOURCE = """\
@@ -154,16 +151,18 @@ def warm_up(tf: Any, trace_function: bool) -> dict[str, Any]:
     tf.constant([1.0, 2.0]).numpy()
     if trace_function:
         register_source("<sandbox warm-up>", "import tensorflow as tf\n" + WARM_UP_SOURCE)
+    return {**versions(tf), "devices": [d.name for d in tf.config.list_logical_devices()]}
+
+
+def versions(tf: Any) -> dict[str, Any]:
+    """TensorFlow's, Keras' and Python's versions: what a cold spare says of itself, since
+    listing its logical devices would start TensorFlow."""
     import platform
 
     import keras
 
-    return {
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "python": platform.python_version(),
-        "devices": [d.name for d in tf.config.list_logical_devices()],
-    }
+    return {"tensorflow": tf.__version__, "keras": keras.__version__,
+            "python": platform.python_version()}
 
 
 def _user_frames(tb: types.TracebackType | None, filename: str) -> list[dict[str, Any]]:
@@ -241,10 +240,12 @@ def _run_snippet(job: Job, filename: str, tf: Any) -> Any:
     return graph
 
 
-def execute(job: Job, emit: EventWriter, instrumentation: Any, tf: Any) -> int:
+def execute(job: Job, emit: EventWriter, instrumentation: Any, tf: Any,
+            spare: str = WARM) -> int:
     """Run one snippet; returns the process exit code."""
     filename = os.path.join(os.getcwd(), SNIPPET_NAME)
     _prepare(job, filename, instrumentation)
+    standard_input.feed(job.stdin)
     graph = None
     status = 0
     try:
@@ -255,7 +256,10 @@ def execute(job: Job, emit: EventWriter, instrumentation: Any, tf: Any) -> int:
             print(exc.code, file=sys.stderr)
     except BaseException as exc:  # noqa: BLE001 - every failure of user code is reported
         _flush_quietly()
-        emit(error_event(exc, filename))
+        event = error_event(exc, filename)
+        if hint := hints.device_setup_hint(exc, spare):
+            event["message"] = f"{event['message']}\n{hint}"
+        emit(event)
         status = 1
     finally:
         if instrumentation is not None:
@@ -268,17 +272,23 @@ def execute(job: Job, emit: EventWriter, instrumentation: Any, tf: Any) -> int:
 
 
 def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
-          graph_max_bytes: int, warm_function: bool) -> None:
-    """The child's life after the jail: warm up, say ready, take one job, run it, exit."""
+          graph_max_bytes: int, warm_function: bool, spare: str = WARM,
+          max_tasks: int = 64) -> None:
+    """The child's life after the jail: warm up, say ready, take one job, run it, exit.
+
+    A cold spare (contract.spares) skips the warm-up: TensorFlow has not started when the
+    snippet's own device set-up runs, as in a fresh interpreter."""
     import tensorflow as tf
 
     emit = EventWriter(EVENTS_FD)
-    configure_devices(tf, device_class, slot, logical_cpus)
-    runtime = warm_up(tf, warm_function)
-    urllib.request.urlretrieve = _no_download
-    import keras.src.utils.file_utils as keras_files
-
-    keras_files.urlretrieve = _no_download  # type: ignore[attr-defined]
+    thread_pools.limit(max_tasks)
+    if spare == COLD:
+        sandbox_defaults(tf, device_class, slot)
+        runtime = versions(tf)
+    else:
+        configure_devices(tf, device_class, slot, logical_cpus)
+        runtime = warm_up(tf, warm_function)
+    offline.install(os.environ.get("TFDS_DATA_DIR", ""))
     instrumentation = None
     try:
         from trainer.instrument import Instrumentation
@@ -295,5 +305,5 @@ def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
     except (EOFError, ValueError, TypeError, KeyError):
         os._exit(0)  # the spare was retired without a job
     os.close(CONTROL_FD)
-    status = execute(job, emit, instrumentation, tf)
+    status = execute(job, emit, instrumentation, tf, spare)
     os._exit(status if 0 <= status < 256 else 1)

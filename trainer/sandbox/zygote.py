@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract import zygote as messages
+from contract.spares import COLD, SPARE_KINDS, WARM
 from contract.zygote import SPARE_PIPES, ZygoteConfig
 from trainer import protocol
 from trainer.sandbox import cgroups, jail, priming
@@ -47,6 +48,7 @@ class Child:
     ready_fd: int
     born: float
     runtime: dict[str, Any] | None = None
+    kind: str = WARM  # or COLD: jailed, TensorFlow not started (contract.spares)
 
 
 def _pdeathsig() -> None:
@@ -69,7 +71,7 @@ class Zygote:
         self.status_fds: dict[int, int] = {}  # child pid -> write end of its status pipe
         self.exit_fds: dict[int, int] = {}  # pidfd -> child pid: readable once the child exits
         self.own_pid_ns = jail.own_pid_namespace() if config.sandbox == "jail" else -1
-        self.waiting = 0  # take requests not yet answered
+        self.waiting: list[str] = []  # the kinds of the take requests not yet answered, in order
         self.counter = 0
         self.last_runtime: dict[str, Any] | None = None
         self.failures = 0
@@ -83,7 +85,7 @@ class Zygote:
                 return slot
         raise RuntimeError("no free sandbox slot")
 
-    def spawn(self) -> None:
+    def spawn(self, spare: str = WARM) -> None:
         slot = self._free_slot()
         self.counter += 1
         group_name = f"{os.getpid()}-{self.counter}"
@@ -101,7 +103,7 @@ class Zygote:
             try:
                 if self.rootless:
                     self._rootless_child(slot, group_name, pipes)
-                self._child(slot, group_name, pipes)
+                self._child(slot, group_name, pipes, spare)
             except BaseException:  # noqa: BLE001 - the child must never return into the zygote
                 traceback.print_exc()
             os._exit(71)
@@ -114,7 +116,7 @@ class Zygote:
         self.status_fds[pid] = pipes["status"][1]
         self.exit_fds[os.pidfd_open(pid)] = pid
         self.spares.append(Child(pid, slot, group_name, parent_ends, pipes["ready"][0],
-                                 time.monotonic()))
+                                 time.monotonic(), kind=spare))
 
     def _rootless_child(self, slot: int, group_name: str,
                         pipes: dict[str, tuple[int, int]]) -> None:
@@ -140,8 +142,10 @@ class Zygote:
         _pid, status = os.waitpid(pid, 0)
         _exit_like(status)
 
-    def _child(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]]) -> None:
-        """In the forked child: jail it, then warm up and serve one run. Never returns."""
+    def _child(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]],
+               spare: str) -> None:
+        """In the forked child: jail it, then warm up (unless cold) and serve one run. Never
+        returns."""
         ready_w = pipes["ready"][1]
         try:
             _pdeathsig()
@@ -166,7 +170,7 @@ class Zygote:
             protocol.write_message(ready_w, messages.Refusal(
                 f"jail: {exc!r}\n" + traceback.format_exc()).to_wire())
             os._exit(72)
-        self._serve(slot)
+        self._serve(slot, spare)
 
     def _jail_spec(self, slot: int) -> jail.JailSpec:
         cfg, limits = self.config, self.config.limits
@@ -198,7 +202,7 @@ class Zygote:
         os.chdir(jail.WORK_DIR)
         _link_datasets(self.config.datasets_dir)
 
-    def _serve(self, slot: int) -> None:
+    def _serve(self, slot: int, spare: str) -> None:
         from trainer.sandbox import runner
 
         cfg = self.config
@@ -206,7 +210,8 @@ class Zygote:
             runner.serve(device_class=cfg.device_class, slot=slot,
                          logical_cpus=cfg.logical_cpus, ready_fd=READY_FD,
                          graph_max_bytes=cfg.limits.graph_event_bytes,
-                         warm_function=cfg.warm_function)
+                         warm_function=cfg.warm_function, spare=spare,
+                         max_tasks=cfg.limits.max_tasks)
         except BaseException as exc:  # noqa: BLE001
             try:
                 protocol.write_message(READY_FD, messages.Refusal(f"warm-up: {exc!r}").to_wire())
@@ -227,7 +232,8 @@ class Zygote:
         spare.ready_fd = -1
         if isinstance(message, messages.Warm):
             spare.runtime = message.runtime
-            self.last_runtime = spare.runtime
+            if spare.kind == WARM:  # a cold spare cannot list devices without starting TF
+                self.last_runtime = spare.runtime
             self.failures = 0
             return
         assert isinstance(message, messages.Refusal)
@@ -248,26 +254,28 @@ class Zygote:
         self.busy_slots[spare.pid] = spare.slot  # freed when reaped
 
     # --- requests -----------------------------------------------------------------------
-    def _ready_spare(self) -> Child | None:
+    def _ready_spare(self, kind: str = WARM) -> Child | None:
         for spare in self.spares:
-            if spare.runtime is not None:
+            if spare.runtime is not None and spare.kind == kind:
                 return spare
         return None
 
     def _hand_out(self) -> None:
         while self.waiting:
-            spare = self._ready_spare()
+            kind = self.waiting[0]
+            spare = self._ready_spare(kind)
             if spare is None:
                 return
             self.spares.remove(spare)
             self.busy_slots[spare.pid] = spare.slot
             handout = messages.Handout(pid=spare.pid, run_pid=self._run_pid(spare.pid),
                                        slot=spare.slot, group=spare.group,
-                                       cgroup=self.cgroup_v, runtime=spare.runtime or {})
+                                       cgroup=self.cgroup_v, runtime=spare.runtime or {},
+                                       spare=kind)
             protocol.send_with_fds(self.sock, handout, [spare.fds[n] for n in SPARE_PIPES])
             for fd in spare.fds.values():
                 os.close(fd)
-            self.waiting -= 1
+            self.waiting.pop(0)
             if self.refill_due is None:
                 self.refill_due = time.monotonic() + REFILL_DELAY
 
@@ -287,9 +295,11 @@ class Zygote:
         except (EOFError, ConnectionError, messages.BadMessage):
             return False
         if isinstance(message, messages.Take):
-            self.waiting += 1
+            if message.spare not in SPARE_KINDS:
+                return False  # not our pool's: like any message outside the contract
+            self.waiting.append(message.spare)
         elif isinstance(message, messages.Info):
-            ready = sum(1 for s in self.spares if s.runtime)
+            ready = sum(1 for s in self.spares if s.runtime and s.kind == WARM)
             answer = messages.Runtime(runtime=self.last_runtime, ready=ready, cgroup=self.cgroup_v)
             protocol.send_with_fds(self.sock, answer, [])
         return True
@@ -330,13 +340,26 @@ class Zygote:
                 return due
         self.refill_due = None
         total = len(self.spares) + len(self.busy_slots)
-        while len(self.spares) < self.config.spares + min(self.waiting, 2) and \
-                total < self.config.slots:
-            if self.failures >= 5:
-                return IDLE_WAKE  # the jail keeps failing: say so through the refusals, do not spin
-            self.spawn()
-            total += 1
+        for kind in self._refill_order():
+            while self._count(kind) < self._target(kind) and total < self.config.slots:
+                if self.failures >= 5:
+                    return IDLE_WAKE  # the jail keeps failing: say so through the refusals
+                self.spawn(kind)
+                total += 1
         return IDLE_WAKE
+
+    def _refill_order(self) -> tuple[str, ...]:
+        """The kind a waiting request asks for first, then the other."""
+        return (COLD, WARM) if self.waiting[:1] == [COLD] else (WARM, COLD)
+
+    def _count(self, kind: str) -> int:
+        return sum(1 for s in self.spares if s.kind == kind)
+
+    def _target(self, kind: str) -> int:
+        """Spares of `kind` to keep, warming or ready: the configured ones, and one more per
+        request waiting (at most two more), since a cold spare may be made only on demand."""
+        configured = self.config.spares if kind == WARM else self.config.cold_spares
+        return configured + min(self.waiting.count(kind), 2)
 
     def loop(self) -> None:
         while True:
@@ -355,7 +378,7 @@ class Zygote:
             if self.failures >= 5 and self.waiting:
                 refusal = messages.Refusal("the sandbox cannot start a child on this worker")
                 protocol.send_with_fds(self.sock, refusal, [])
-                self.waiting -= 1
+                self.waiting.pop(0)
 
 
 def _exit_like(status: int) -> None:
