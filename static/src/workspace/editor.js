@@ -1,14 +1,15 @@
 // The code editor (CodeMirror 6 with Python) and the read-only code viewer used for Autograph
-// output; both follow the page theme. The editor can mark a line (an error) and jump to it.
+// output; both follow the page theme. The editor can mark a line (an error) and jump to it, and
+// mark the lines a graph op or a generated line came from; both report the line the cursor is on.
 import { basicSetup } from "codemirror";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { defaultHighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { Compartment, EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
-import { Decoration, EditorView, keymap, lineNumbers } from "@codemirror/view";
+import { Decoration, EditorView, GutterMarker, gutter, keymap, lineNumbers } from "@codemirror/view";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { currentTheme, onThemeChange } from "../base/theme.js";
-import { t } from "../base/i18n.js";
+import { format, t } from "../base/i18n.js";
 import { el, uid } from "../base/dom.js";
 
 const lightTheme = EditorView.theme(
@@ -25,6 +26,8 @@ const sharedTheme = EditorView.theme({
   "&": { height: "100%", fontSize: "14px" },
   ".cm-scroller": { fontFamily: "var(--pg-mono)", lineHeight: "1.5" },
   ".pg-cm-error-line": { backgroundColor: "var(--pg-mark-line)", boxShadow: "inset 3px 0 0 var(--pg-danger)" },
+  ".pg-cm-source-line": { backgroundColor: "var(--pg-source-line)", boxShadow: "inset 3px 0 0 var(--pg-accent)" },
+  ".pg-cm-origins .cm-gutterElement": { color: "var(--pg-accent)", padding: "0 6px 0 4px", cursor: "default" },
 });
 
 function themeFor(theme) {
@@ -50,13 +53,48 @@ const markField = StateField.define({
   provide: (field) => EditorView.decorations.from(field),
 });
 
+// Source marks: the lines something selected elsewhere came from (any number of them at once).
+const setSource = StateEffect.define();
+function sourceMarks(doc, lines) {
+  const valid = [...new Set(lines || [])].filter((n) => Number.isInteger(n) && n >= 1 && n <= doc.lines).sort((a, b) => a - b);
+  return Decoration.set(valid.map((n) => Decoration.line({ class: "pg-cm-source-line", attributes: { "data-pg-source-line": String(n) } }).range(doc.line(n).from)));
+}
+const sourceField = StateField.define({
+  create: () => Decoration.none,
+  update(marks, tr) {
+    let next = marks.map(tr.changes);
+    for (const effect of tr.effects) if (effect.is(setSource)) next = sourceMarks(tr.state.doc, effect.value);
+    return next;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
+// Calls onCursor(line) when the cursor moves to another line (or is put on one).
+function cursorListener(onCursor) {
+  let last = null;
+  return EditorView.updateListener.of((update) => {
+    if (!update.selectionSet && !update.docChanged) return;
+    const line = update.state.doc.lineAt(update.state.selection.main.head).number;
+    if (line === last && !update.docChanged) return;
+    last = line;
+    onCursor(line);
+  });
+}
+
+function markSource(view, lines, { scroll = false } = {}) {
+  const effects = [setSource.of(lines)];
+  const first = (lines || []).filter((n) => Number.isInteger(n) && n >= 1 && n <= view.state.doc.lines).sort((a, b) => a - b)[0];
+  if (scroll && first) effects.push(EditorView.scrollIntoView(view.state.doc.line(first).from, { y: "nearest" }));
+  view.dispatch({ effects });
+}
+
 function themed(view, compartment) {
   return onThemeChange((theme) => view.dispatch({ effects: compartment.reconfigure(themeFor(theme)) }));
 }
 
 // The editor's behaviour: Ctrl/Cmd+Enter runs first, then the usual setup, Python, 4-space
 // indents, the error-line mark and the theme; onChange(code) after every edit.
-function editorExtensions({ theme, readOnly, onRun, onChange, label, hintId }) {
+function editorExtensions({ theme, readOnly, onRun, onChange, onCursor, label, hintId }) {
   return [
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true), preventDefault: true }])),
     basicSetup,
@@ -65,6 +103,8 @@ function editorExtensions({ theme, readOnly, onRun, onChange, label, hintId }) {
     EditorState.tabSize.of(4),
     indentUnit.of("    "),
     markField,
+    sourceField,
+    cursorListener(onCursor),
     sharedTheme,
     theme.of(themeFor(currentTheme())),
     EditorState.readOnly.of(readOnly),
@@ -87,15 +127,16 @@ function jumpTo(view, n) {
 }
 
 /**
- * The Python editor (read-only when asked). onRun() is called on Ctrl/Cmd+Enter, onChange(code) after edits.
- * Returns {view, getCode, setCode, markLine(n|null), jumpTo(n), focus, destroy}.
+ * The Python editor (read-only when asked). onRun() is called on Ctrl/Cmd+Enter, onChange(code) after edits,
+ * onCursor(line) when the cursor moves to another line.
+ * Returns {view, getCode, setCode, markLine(n|null), markSource(lines, {scroll}), jumpTo(n), focus, destroy}.
  */
-export function createEditor(parent, { doc = "", readOnly = false, onRun = () => {}, onChange = () => {}, label = t("Code editor") } = {}) {
+export function createEditor(parent, { doc = "", readOnly = false, onRun = () => {}, onChange = () => {}, onCursor = () => {}, label = t("Code editor") } = {}) {
   // Tab indents inside the editor; keyboard users leave it with Escape then Tab.
   const hintId = uid("pg-editor-hint");
   parent.append(el("span", { id: hintId, class: "pg-visually-hidden", text: t("Tab indents. Press Escape then Tab to move out of the editor. Ctrl+Enter runs the code.") }));
   const theme = new Compartment();
-  const extensions = editorExtensions({ theme, readOnly, onRun, onChange, label, hintId });
+  const extensions = editorExtensions({ theme, readOnly, onRun, onChange, onCursor, label, hintId });
   const view = new EditorView({ parent, state: EditorState.create({ doc, extensions }) });
   const unsubscribe = themed(view, theme);
 
@@ -109,6 +150,8 @@ export function createEditor(parent, { doc = "", readOnly = false, onRun = () =>
     markLine(n) {
       view.dispatch({ effects: setMark.of(lineInRange(n) ? n : null) });
     },
+    /** Marks the lines a selected op or generated line came from ([] clears them). */
+    markSource: (lines, options) => markSource(view, lines, options),
     jumpTo(n) {
       if (lineInRange(n)) jumpTo(view, n);
     },
@@ -120,8 +163,39 @@ export function createEditor(parent, { doc = "", readOnly = false, onRun = () =>
   };
 }
 
-/** A read-only, highlighted, selectable Python listing. */
-export function createCodeView(parent, code, { label = t("Generated code") } = {}) {
+// The gutter of a generated listing: the line of the learner's code each line came from.
+class OriginMarker extends GutterMarker {
+  constructor(line) {
+    super();
+    this.line = line;
+  }
+
+  eq(other) {
+    return other.line === this.line;
+  }
+
+  toDOM() {
+    return el("span", { text: String(this.line), title: format(t("From line %(n)s of your code"), { n: this.line }) });
+  }
+}
+
+function originGutter(origins) {
+  return gutter({
+    class: "pg-cm-origins",
+    lineMarker(view, block) {
+      const origin = origins[view.state.doc.lineAt(block.from).number - 1];
+      return Number.isInteger(origin) ? new OriginMarker(origin) : null;
+    },
+    initialSpacer: () => new OriginMarker(999),
+  });
+}
+
+/**
+ * A read-only, highlighted, selectable Python listing. With `origins` (the source line of each
+ * line, or null) a gutter shows them; onCursor(line) when the cursor moves to another line.
+ * Returns {view, markLines(lines), destroy}.
+ */
+export function createCodeView(parent, code, { label = t("Generated code"), origins = null, onCursor = () => {} } = {}) {
   const theme = new Compartment();
   const view = new EditorView({
     parent,
@@ -129,6 +203,9 @@ export function createCodeView(parent, code, { label = t("Generated code") } = {
       doc: code,
       extensions: [
         lineNumbers(),
+        origins ? originGutter(origins) : [],
+        sourceField,
+        cursorListener(onCursor),
         python(),
         EditorState.readOnly.of(true),
         EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true" }),
@@ -141,6 +218,8 @@ export function createCodeView(parent, code, { label = t("Generated code") } = {
   const unsubscribe = themed(view, theme);
   return {
     view,
+    /** Marks these lines of the listing ([] clears them). */
+    markLines: (lines) => markSource(view, lines),
     destroy() {
       unsubscribe();
       view.destroy();

@@ -1,6 +1,7 @@
 // Applies a run's events to the workspace's views, one handler per event type; events arrive in
 // seq order, each once. `ws` is the workspace's state (see index.js).
 import { format, t } from "../base/i18n.js";
+import { CONTRACT } from "../base/contract.js";
 import { FAILED, TERMINAL_STATUSES } from "../base/statuses.js";
 
 function endNotice(event) {
@@ -33,8 +34,9 @@ const HANDLERS = {
       ws.views.output.notice("info", t("This worker jails code without root: no memory or process cgroup, so its limits are looser than the root jail's."));
     }
   },
-  stdout: (ws, event) => ws.views.output.write(event.type, String(event.text ?? "")),
-  stderr: (ws, event) => ws.views.output.write(event.type, String(event.text ?? "")),
+  stdout: (ws, event) => output(ws, event),
+  stderr: (ws, event) => output(ws, event),
+  image: (ws, event) => ws.views.output.image(event),
   truncated: (ws, event) => ws.views.output.truncated(event),
   error(ws, event) {
     ws.views.errors.show(event);
@@ -60,6 +62,8 @@ const HANDLERS = {
     ws.views.training.add(event);
     if (ws.views.training.hasCurves()) ws.tabs.reveal("training");
   },
+  function_stats: timing,
+  pass: timing,
   resources: (ws, event) => ws.runbar.resources(event),
   done(ws, event) {
     setState(ws, TERMINAL_STATUSES.has(event.status) ? event.status : FAILED);
@@ -69,7 +73,30 @@ const HANDLERS = {
   },
 };
 
+function output(ws, event) {
+  ws.views.output.write(event.type, String(event.text ?? ""));
+  ws.views.timing.add(event);
+}
+
+function timing(ws, event) {
+  ws.views.timing.add(event);
+  if (ws.views.timing.hasContent()) ws.tabs.reveal("timing");
+}
+
+// The second pass of a compare_eager run (tagged `pass: "eager"`): its output and timings go to
+// the Timing tab beside the first pass's, its samples to the meters; the other views keep
+// showing the run as written.
+const EAGER_HANDLERS = {
+  stdout: (ws, event) => ws.views.timing.add(event),
+  stderr: (ws, event) => ws.views.timing.add(event),
+  error: (ws, event) => ws.views.timing.add(event),
+  function_stats: timing,
+  pass: timing,
+  resources: (ws, event) => ws.runbar.resources(event),
+};
+
 /** Applies one event; a type the page has no view for is ignored. */
 export function applyEvent(ws, event) {
-  if (Object.prototype.hasOwnProperty.call(HANDLERS, event.type)) HANDLERS[event.type](ws, event);
+  const handlers = event[CONTRACT.passField] === CONTRACT.eagerPass ? EAGER_HANDLERS : HANDLERS;
+  if (Object.prototype.hasOwnProperty.call(handlers, event.type)) handlers[event.type](ws, event);
 }

@@ -15,6 +15,7 @@ import { createGraphTab, prefetchGraphView } from "./graph/graph-tab.js";
 import { createAutographTab } from "./autograph-tab.js";
 import { createModelTab } from "./model-tab.js";
 import { createTrainingTab } from "./training-tab.js";
+import { createTimingTab } from "./timing-tab.js";
 import "./workspace.css";
 
 function loadCode(key) {
@@ -68,10 +69,12 @@ function createControls(ws, { bar, editorHost }, options) {
     onChange: (code) => {
       if (!readOnly) saveCode(storageKey, code);
     },
+    onCursor: (line) => followCursor(ws, line),
   });
   ws.runbar = createRunBar(bar, {
     mode: options.mode || CONTRACT.defaultMode,
     device: options.device || CONTRACT.defaultDevice,
+    compareEager: Boolean(options.compareEager),
     readOnly,
     onRun: () => run(ws),
     onStop: () => stop(ws),
@@ -86,7 +89,21 @@ const TABS = [
   { id: "autograph", label: () => t("Autograph") },
   { id: "model", label: () => t("Model") },
   { id: "training", label: () => t("Training") },
+  { id: "timing", label: () => t("Timing") },
 ];
+
+const CURSOR_DELAY = 120; // ms the cursor rests on a line before the views follow it
+
+// The editor's line, while the code is still what ran: its ops in the graph, its generated
+// lines in the Autograph tab (other code has other line numbers, so nothing then).
+function followCursor(ws, line) {
+  clearTimeout(ws.cursorTimer);
+  ws.cursorTimer = setTimeout(() => {
+    const current = ws.ranCode !== null && ws.editor.getCode() === ws.ranCode ? line : null;
+    ws.views.graph?.highlightLine(current);
+    ws.views.autograph?.highlightSource(current);
+  }, CURSOR_DELAY);
+}
 
 function createViews(ws, { results }) {
   const views = ws.views;
@@ -101,10 +118,13 @@ function createViews(ws, { results }) {
   const panel = (id) => ws.tabs.panel(id);
   views.output = createOutput(panel("output"));
   views.errors = createErrorPanel(views.output.errorSlot, { onLine: (line) => ws.editor.jumpTo(line) });
-  views.graph = createGraphTab(panel("graph"));
-  views.autograph = createAutographTab(panel("autograph"));
+  // A selected op or generated line marks the line of the code it came from.
+  const onSource = (lines) => ws.editor.markSource(lines, { scroll: true });
+  views.graph = createGraphTab(panel("graph"), { onSource });
+  views.autograph = createAutographTab(panel("autograph"), { onSource });
   views.model = createModelTab(panel("model"));
   views.training = createTrainingTab(panel("training"));
+  views.timing = createTimingTab(panel("timing"));
   ws.tabs.select("output");
 }
 
@@ -166,6 +186,8 @@ function newWorkspace(element, options) {
     views: {},
     running: false,
     runId: null,
+    ranCode: null, // the code of the run shown, whose line numbers the views' events use
+    cursorTimer: 0,
     stream: null,
     lastStatus: "idle",
   };
@@ -181,7 +203,7 @@ function handle(ws) {
       ws.editor.setCode(code);
     },
     /** Sets the mode and/or device pickers ({mode: "graph"}); runs started later use them. */
-    setOptions: ({ mode, device } = {}) => ws.runbar.setOptions({ mode, device }),
+    setOptions: ({ mode, device, compareEager } = {}) => ws.runbar.setOptions({ mode, device, compareEager }),
     /** idle, starting, queued, running, then how the last run ended (also root's data-state). */
     state: () => ws.lastStatus,
     /** The id of the current or last run, or null. */
@@ -196,6 +218,12 @@ function handle(ws) {
     /** Resolves when the graph and model views have drawn what they were given. */
     settled: () => Promise.all([views.graph.drawing, views.model.drawing].map((p) => p.catch(() => {}))).then(() => {}),
     selectTab: (id) => ws.tabs.select(id),
+    /** The Graph tab's links to the code: where an op's box is, which ops the line lit up. */
+    graphView: () => ({
+      positionOf: (name) => views.graph.positionOf(name),
+      highlighted: () => views.graph.highlighted(),
+      edgeTypes: () => views.graph.edgeTypes(),
+    }),
     destroy() {
       ws.stream?.close();
       views.output.destroy();

@@ -1,6 +1,7 @@
 // The Output tab: the program's stdout and stderr in an xterm.js terminal (progress bars redraw
-// with \r and \b, ANSI colours show; stderr in the terminal's red), banners for truncation and
-// abnormal endings, and the error panel underneath. The terminal only ever shows text.
+// with \r and \b, ANSI colours show; stderr in the terminal's red), figures drawn inline where
+// the program showed them, banners for truncation and abnormal endings, and the error panel
+// underneath. The terminal only ever shows text; a figure is a canvas laid over blank lines.
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import "@xterm/xterm/css/xterm.css";
@@ -46,6 +47,8 @@ function openTerminal(screen) {
     lineHeight: 1.15,
     theme: terminalTheme(),
     linkHandler: null,
+    // Markers and decorations place figures in the scrollback (xterm.js calls them proposed).
+    allowProposedApi: true,
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
@@ -66,6 +69,8 @@ function newOutput(parent) {
     errorSlot: el("div", { class: "pg-error-slot" }),
     filters: { stdout: new TerminalTextFilter(), stderr: new TerminalTextFilter() },
     wrote: false,
+    atLineStart: true,
+    figures: 0,
   };
   parent.append(out.banners, el("div", { class: "pg-terminal-wrap" }, out.empty, out.screen), out.errorSlot);
   Object.assign(out, openTerminal(out.screen));
@@ -101,10 +106,8 @@ function banner(out, kind, text) {
 function write(out, stream, text) {
   const clean = out.filters[stream].push(text);
   if (!clean) return;
-  if (!out.wrote) {
-    out.wrote = true;
-    out.empty.hidden = true;
-  }
+  shown(out);
+  out.atLineStart = /[\r\n]$/.test(clean);
   if (stream === "stderr") {
     // Keep stderr red through any colour resets of its own.
     out.term.write(STDERR_ON + clean.replace(/\x1b\[0?m/g, STDERR_ON) + RESET);
@@ -113,8 +116,82 @@ function write(out, stream, text) {
   }
 }
 
+function shown(out) {
+  if (out.wrote) return;
+  out.wrote = true;
+  out.empty.hidden = true;
+}
+
+const MAX_FIGURE_HEIGHT = 360; // CSS pixels; a taller figure is scaled down
+const FALLBACK_ROW_HEIGHT = 17;
+
+// Text a child sent, as one plain line: no control characters reach the terminal.
+function plainLine(text) {
+  return String(text ?? "").replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, 300);
+}
+
+function rowHeight(out) {
+  const screen = out.term.element?.querySelector(".xterm-screen");
+  const height = screen && out.term.rows ? screen.clientHeight / out.term.rows : 0;
+  return height > 4 ? height : FALLBACK_ROW_HEIGHT;
+}
+
+function pngBytes(base64) {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+// A canvas with the PNG drawn on it once decoded (a canvas, not an <img>: the page's
+// Content-Security-Policy allows no data: or blob: image sources).
+function figureCanvas(event, label) {
+  const canvas = el("canvas", { class: "pg-figure", width: event.width, height: event.height, role: "img", "aria-label": label, title: label, "data-figure": label });
+  canvas.style.maxHeight = `${MAX_FIGURE_HEIGHT}px`;
+  try {
+    createImageBitmap(new Blob([pngBytes(event.data)], { type: event.mime }))
+      .then((bitmap) => {
+        canvas.getContext("2d").drawImage(bitmap, 0, 0);
+        canvas.dataset.drawn = "true";
+      })
+      .catch(() => canvas.setAttribute("data-broken", "true"));
+  } catch {
+    canvas.setAttribute("data-broken", "true");
+  }
+  return canvas;
+}
+
+// A figure in the scrollback: a caption line, blank lines under it for the figure's height, and
+// a decoration holding the canvas over them; it scrolls with the text around it.
+function figure(out, event) {
+  out.figures += 1;
+  const label = plainLine(event.label) || format(t("Figure %(n)s"), { n: out.figures });
+  const prefix = out.atLineStart ? "" : "\r\n";
+  shown(out);
+  out.atLineStart = true;
+  const drawable = typeof event.data === "string" && event.data && event.width > 0 && event.height > 0;
+  if (!drawable) {
+    out.term.write(`${prefix}[${plainLine(event.note) || format(t("%(label)s could not be shown."), { label })}]\r\n`);
+    return;
+  }
+  const height = Math.min(event.height, MAX_FIGURE_HEIGHT);
+  const rows = Math.ceil(height / rowHeight(out)) + 1;
+  const canvas = figureCanvas(event, label);
+  out.term.write(`${prefix}[${label}]${"\r\n".repeat(rows)}`, () => {
+    const marker = out.term.registerMarker(-rows);
+    const decoration = marker && out.term.registerDecoration({ marker, width: out.term.cols, height: rows, layer: "top" });
+    decoration?.onRender((element) => {
+      if (element.firstChild) return;
+      element.classList.add("pg-figure-slot");
+      element.append(canvas);
+    });
+  });
+}
+
 function resetOutput(out) {
   out.term.reset();
+  out.atLineStart = true;
+  out.figures = 0;
   out.filters.stdout = new TerminalTextFilter();
   out.filters.stderr = new TerminalTextFilter();
   clear(out.banners);
@@ -143,6 +220,8 @@ export function createOutput(parent) {
       }));
     },
     notice: (kind, text) => banner(out, kind, text),
+    /** An `image` event: the figure where the program showed it. */
+    image: (event) => figure(out, event),
     reset: () => resetOutput(out),
     refit: () => refit(out),
     /** The terminal's text, line by line as displayed (for tests and copying). */

@@ -7,7 +7,7 @@ import { RunStream } from "./stream.js";
 import { applyEvent, setState } from "./events.js";
 
 function clearResults(ws) {
-  for (const view of ["output", "errors", "graph", "autograph", "model", "training"]) ws.views[view].reset();
+  for (const view of ["output", "errors", "graph", "autograph", "model", "training", "timing"]) ws.views[view].reset();
   ws.tabs.reset();
   ws.editor.markLine(null);
   ws.runbar.clear();
@@ -47,11 +47,12 @@ export async function run(ws) {
   if (ws.running || ws.readOnly) return;
   ws.running = true;
   clearResults(ws);
+  ws.ranCode = ws.editor.getCode();
   setState(ws, STARTING);
   let created;
   try {
     const { editor, runbar, concept } = ws;
-    created = await postJSON("/api/runs", { code: editor.getCode(), mode: runbar.mode(), device: runbar.device(), ...(concept ? { concept } : {}) });
+    created = await postJSON("/api/runs", { code: editor.getCode(), mode: runbar.mode(), device: runbar.device(), ...(concept ? { concept } : {}), ...(runbar.compareEager() ? { compare_eager: true } : {}) });
   } catch (error) {
     ws.running = false;
     const message = error instanceof ApiError ? error.message : t("The server could not be reached.");
@@ -90,6 +91,7 @@ export function replay(ws, events, { runtime = null } = {}) {
   ws.stream?.close();
   ws.running = false;
   clearResults(ws);
+  ws.ranCode = ws.editor.getCode();
   const ordered = [...(events || [])].filter((e) => e && e.type).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   for (const event of ordered) applyEvent(ws, event);
   if (runtime) ws.runbar.runtime(runtime);

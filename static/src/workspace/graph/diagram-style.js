@@ -1,5 +1,6 @@
 // The diagrams' cytoscape stylesheet in the current theme's colours: boxes, scopes drawn
-// around their children, edges, and the highlights of the selected and found boxes.
+// around their children, edges and their type labels, and the highlights of the selected and
+// found boxes and of the boxes of the editor's line.
 import { themeColor } from "../../base/theme.js";
 import { PADDING } from "./layout-client.js";
 
@@ -12,6 +13,8 @@ function themeColors() {
     scopeBorder: themeColor("--pg-graph-scope-border"),
     focus: themeColor("--pg-focus"),
     surface: themeColor("--pg-surface"),
+    accent: themeColor("--pg-accent"),
+    warn: themeColor("--pg-warn"),
   };
 }
 
@@ -67,7 +70,7 @@ function compoundRule({ muted, scope, scopeBorder }) {
   };
 }
 
-function edgeRules({ edge }) {
+function edgeRules({ edge, text, surface, warn }) {
   return [
     {
       selector: "edge",
@@ -75,6 +78,21 @@ function edgeRules({ edge }) {
     },
     { selector: "edge.control", style: { "line-style": "dashed", "target-arrow-shape": "tee" } },
     { selector: "edge.multi", style: { width: 2.2 } },
+    {
+      selector: "edge.with-type",
+      style: {
+        label: "data(label)",
+        "font-family": themeColor("--pg-mono") || "monospace",
+        "font-size": 9,
+        color: text,
+        "text-background-color": surface,
+        "text-background-opacity": 0.9,
+        "text-background-padding": 1,
+        "min-zoomed-font-size": 5,
+      },
+    },
+    // A shape known only at run time (a None dimension, or no rank): its label says so in colour.
+    { selector: "edge.with-type.dynamic", style: { color: warn, "font-style": "italic" } },
   ];
 }
 
@@ -88,5 +106,6 @@ export function stylesheet(extra) {
     ...extra(),
     { selector: "node:selected", style: { "border-color": colors.focus, "border-width": 3, "border-style": "solid" } },
     { selector: "node.found", style: { "border-color": colors.focus, "border-width": 4 } },
+    { selector: "node.source", style: { "border-color": colors.accent, "border-width": 4, "border-style": "solid", "overlay-color": colors.accent, "overlay-opacity": 0.12, "overlay-padding": 3 } },
   ];
 }

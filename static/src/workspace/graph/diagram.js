@@ -1,31 +1,42 @@
 // Draws a Tree with cytoscape: leaves as boxes, expanded groups as compound boxes around their
 // children, collapsed groups as single boxes, positions from the layout worker. Handles pan,
-// zoom, fit, selection, expand/collapse on double click, and theme changes. Emits
-// "pg:diagram-rendered" on the container with timings after each drawing.
+// zoom, fit, selection, expand/collapse on double click, hovering, highlighted boxes, edge labels
+// (tensor types), and theme changes. Emits "pg:diagram-rendered" on the container with timings
+// after each drawing.
 import cytoscape from "cytoscape";
 import { onThemeChange } from "../../base/theme.js";
 import { ROOT } from "./tree.js";
 import { PADDING, loadTree } from "./layout-client.js";
 import { stylesheet } from "./diagram-style.js";
 
-function edgeElement(edge) {
-  const classes = [edge.control ? "control" : "", edge.count > 1 ? "multi" : ""].join(" ").trim();
-  return { group: "edges", data: { id: edge.id, source: edge.source, target: edge.target, count: edge.count }, classes };
+// An edge's label: its tensor type, with the count when it stands for several edges.
+function edgeLabel(edge) {
+  if (edge.count > 1) return edge.type ? `${edge.type} ×${edge.count}` : `×${edge.count}`;
+  return edge.type || "";
+}
+
+function edgeElement(edge, labelled) {
+  const classes = [edge.control ? "control" : "", edge.count > 1 ? "multi" : "", edge.dynamic ? "dynamic" : "", labelled ? "with-type" : ""].join(" ").trim();
+  return { group: "edges", data: { id: edge.id, source: edge.source, target: edge.target, count: edge.count, label: edgeLabel(edge) }, classes };
 }
 
 export class Diagram {
   /**
    * tree: a Tree; describe(item) -> {label, classes, data} for leaves and (with isGroup) groups;
    * extraStyle() -> cytoscape style rules for the classes describe() gives;
-   * onSelect(id|null), onActivate(id) (double click / Enter on a leaf).
+   * onSelect(id|null), onActivate(id) (double click / Enter on a leaf), onHover({kind, id,
+   * x, y} | null) with the pointer's position in the container.
    */
-  constructor(container, tree, { describe, extraStyle = () => [], onSelect = () => {}, onActivate = () => {} }) {
+  constructor(container, tree, { describe, extraStyle = () => [], onSelect = () => {}, onActivate = () => {}, onHover = () => {} }) {
     this.container = container;
     this.tree = tree;
     this.describe = describe;
     this.extraStyle = extraStyle;
     this.onSelect = onSelect;
     this.onActivate = onActivate;
+    this.onHover = onHover;
+    this.showTypes = false;
+    this.sourceIds = new Set();
     this.handle = null;
     this.cy = null;
     this.busy = Promise.resolve();
@@ -53,6 +64,12 @@ export class Diagram {
       if (event.target === this.cy) this.select(null);
     });
     this.cy.on("dbltap", "node", (event) => this.activate(event.target.id()));
+    this.cy.on("mouseover", "node, edge", (event) => {
+      const { x, y } = event.renderedPosition || event.target.renderedPosition();
+      const target = event.target;
+      this.onHover({ kind: target.isNode() ? "node" : "edge", id: target.id(), x, y, label: target.data("label"), dynamic: target.hasClass("dynamic") });
+    });
+    this.cy.on("mouseout", "node, edge", () => this.onHover(null));
     this.unsubscribe = onThemeChange(() => this.cy?.style(stylesheet(this.extraStyle)));
     this.container.addEventListener("keydown", (event) => this.onKey(event));
     const created = performance.now();
@@ -109,6 +126,36 @@ export class Diagram {
     return this.busy;
   }
 
+  /** Shows (or hides) each edge's tensor type on it. */
+  setEdgeLabels(on) {
+    this.showTypes = on;
+    this.cy?.edges().toggleClass("with-type", on);
+  }
+
+  /**
+   * Highlights these leaves (the ops of a line of the snippet), opening the scopes that hold
+   * them; resolves once they are drawn.
+   */
+  highlight(ids) {
+    this.sourceIds = new Set(ids);
+    for (const id of ids) this.tree.reveal(id);
+    return this.queue(async () => {
+      await this.render({});
+      if (!this.cy) return;
+      this.cy.$(".source").removeClass("source");
+      for (const id of ids) this.cy.$id(id).addClass("source");
+    });
+  }
+
+  /** Where a box is on the page (its centre, in client coordinates), or null. */
+  clientPosition(id) {
+    const node = this.cy?.$id(id);
+    if (!node || node.empty()) return null;
+    const box = this.container.getBoundingClientRect();
+    const { x, y } = node.renderedPosition();
+    return { x: box.left + x, y: box.top + y };
+  }
+
   select(id) {
     if (!this.cy) return;
     this.selected = id;
@@ -143,7 +190,7 @@ export class Diagram {
     const group = this.tree.groups.get(id);
     const info = this.describe(group ? { ...group, isGroup: true, compound } : this.tree.items.get(id));
     const size = group ? group.size : this.tree.items.get(id).size;
-    const classes = [info.classes || "", group ? (compound ? "scope-open" : "group") : "leaf", group?.synthetic ? "synthetic" : ""].join(" ").trim();
+    const classes = [info.classes || "", group ? (compound ? "scope-open" : "group") : "leaf", group?.synthetic ? "synthetic" : "", this.sourceIds.has(id) ? "source" : ""].join(" ").trim();
     return {
       group: "nodes",
       data: { id, parent: parent || undefined, label: info.label, w: size[0], h: size[1], ...(info.data || {}) },
@@ -200,7 +247,7 @@ export class Diagram {
     }
     // Parents must exist before their children are added.
     cy.add(fresh);
-    cy.add(edges.filter((edge) => cy.$id(edge.id).empty()).map(edgeElement));
+    cy.add(edges.filter((edge) => cy.$id(edge.id).empty()).map((edge) => edgeElement(edge, this.showTypes)));
   }
 
   // Fits the drawing, or keeps the anchor box where it was on screen; drops a vanished selection.

@@ -5,6 +5,7 @@ import { el, clear } from "../../base/dom.js";
 import { format, t, tn } from "../../base/i18n.js";
 import { ROOT } from "./tree.js";
 import { categoryLabel, fill, stroke } from "./palette.js";
+import { typeText } from "./ops.js";
 
 function text(value) {
   if (value == null) return "—";
@@ -60,9 +61,12 @@ function groupDetails(tab, id) {
 function opDetails(tab, item) {
   const node = item.node;
   const attrs = node.attrs && typeof node.attrs === "object" ? Object.entries(node.attrs) : [];
+  const trace = isTracedInput(tab, item) ? traceOf(tab) : null;
   return [
     el("h4", {}, el("span", { class: "pg-chip", style: { background: fill(item.category), borderColor: stroke(item.category) } }), item.op),
-    el("dl", {}, row(t("name"), item.name), row(t("dtype"), node.dtype), row(t("shape"), node.shape), row(t("device"), node.device || "—")),
+    el("dl", {}, row(t("name"), item.name), row(t("type"), typeText(node.dtype, node.shape) || null), row(t("device"), node.device || "—"),
+      item.lines.length ? row(t("line"), item.lines.join(", ")) : null),
+    trace ? el("div", { class: "pg-trace-of-input" }, traceSummary(trace).map((line) => el("p", { text: line }))) : null,
     attrs.length ? el("h5", { text: t("Attributes") }) : null,
     attrs.length ? el("dl", { class: "pg-attrs" }, attrs.flatMap(([k, v]) => row(k, v))) : null,
     item.bodies.length ? el("div", { class: "pg-body-buttons" }, item.bodies.map((b) => bodyButton(tab, item, b))) : null,
@@ -182,4 +186,25 @@ export function showNote(tab, graph) {
   const { note } = tab.ui;
   note.hidden = !(graph.note || graph.collapsed);
   note.textContent = graph.note || (graph.collapsed ? t("This graph was too large to send whole: it is shown collapsed by name scope.") : "");
+}
+
+// The trace event that made the graph shown at the top of the stack, if any.
+export function traceOf(tab) {
+  const graph = tab.stack[0]?.graph;
+  if (!graph || !Number.isInteger(graph.count)) return null;
+  return tab.traceEvents.find((e) => e.function === graph.function && e.count === graph.count) || null;
+}
+
+const INPUT_OPS = new Set(["Placeholder", "_Arg"]);
+
+/** Whether an op is an input of the traced function shown (what its trace signature is about). */
+export function isTracedInput(tab, item) {
+  return tab.stack.length === 1 && INPUT_OPS.has(item.op) && Boolean(traceOf(tab));
+}
+
+/** What the trace of the graph shown was made for, and for a retrace what changed. */
+export function traceSummary(trace) {
+  const lines = [format(t("Traced for %(signature)s"), { signature: trace.signature || "()" })];
+  if (trace.count > 1) lines.push(format(t("Trace %(n)s: %(reason)s"), { n: trace.count, reason: trace.reason || t("traced again") }));
+  return lines;
 }

@@ -1,5 +1,6 @@
 // Turns a `graph` event (or one control-flow body of it) into a Tree of ops grouped by name
-// scope, with op categories for colouring and the bodies each control-flow op can open.
+// scope, with op categories for colouring, the bodies each control-flow op can open, the snippet
+// lines each op came from, and each edge's tensor type as traced.
 import { ROOT, Tree } from "./tree.js";
 import { format, tn } from "../../base/i18n.js";
 
@@ -85,7 +86,7 @@ function scopeMaker() {
   return { scopes, scopeId };
 }
 
-function opBodies(node, table) {
+export function opBodies(node, table) {
   const bodies = bodiesOf(node.attrs, table);
   // Functions the op calls that no attribute named (older events list them only in `calls`).
   for (const fn of Array.isArray(node.calls) ? node.calls : []) {
@@ -115,7 +116,26 @@ function opLeaf(node, id, parent, table) {
     size: boxSize(lines, { min: bodies.length ? 72 : folded ? 80 : 56 }),
     category: folded ? "scope" : categoryOf(op),
     bodies,
+    lines: linesOf(node),
   };
+}
+
+/** The snippet lines an op (or a collapsed scope) came from. */
+export function linesOf(node) {
+  if (Array.isArray(node.lines)) return node.lines.filter(Number.isInteger);
+  return Number.isInteger(node.line) ? [node.line] : [];
+}
+
+/** A tensor's type as traced: `float32[None,4]` (None: a dimension known only at run time). */
+export function typeText(dtype, shape) {
+  if (!dtype) return "";
+  if (!Array.isArray(shape)) return `${dtype}[…]`;
+  return `${dtype}[${shape.map((d) => (d == null ? "None" : String(d))).join(",")}]`;
+}
+
+/** Whether a shape is known only at run time, in part (a None dimension) or whole (no rank). */
+export function isDynamic(shape) {
+  return !Array.isArray(shape) || shape.some((d) => d == null);
 }
 
 function opEdges(graph, idOf) {
@@ -123,9 +143,42 @@ function opEdges(graph, idOf) {
   for (const edge of Array.isArray(graph.edges) ? graph.edges : []) {
     const source = idOf.get(String(edge.source));
     const target = idOf.get(String(edge.target));
-    if (source && target) edges.push({ source, target, control: Boolean(edge.control), tensor: edge.tensor });
+    if (!source || !target) continue;
+    const typed = !edge.control && typeof edge.dtype === "string";
+    edges.push({
+      source,
+      target,
+      control: Boolean(edge.control),
+      tensor: edge.tensor,
+      type: typed ? typeText(edge.dtype, edge.shape) : null,
+      dynamic: typed && isDynamic(edge.shape),
+    });
   }
   return edges;
+}
+
+/**
+ * Where the ops of snippet line `line` are, searched from `graph` down through the bodies its
+ * ops call (shallowest first): the path of [{node, body}] steps to the part holding them, or
+ * null. An empty path: `graph` itself holds some.
+ */
+export function findLine(graph, table, line) {
+  const queue = [{ part: graph, table, path: [] }];
+  const seen = new Set();
+  while (queue.length) {
+    const { part, table: names, path } = queue.shift();
+    const nodes = Array.isArray(part.nodes) ? part.nodes : [];
+    if (nodes.some((node) => linesOf(node).includes(line))) return path;
+    for (const node of nodes) {
+      for (const body of opBodies(node, names)) {
+        if (seen.has(body.fn)) continue;
+        seen.add(body.fn);
+        const inner = names.get(body.fn);
+        queue.push({ part: inner, table: functionTable(names, inner.functions), path: [...path, { node, body }] });
+      }
+    }
+  }
+  return null;
 }
 
 /** A Tree for `graph` ({nodes, edges, functions}) whose bodies resolve in `table`. */

@@ -255,8 +255,11 @@ export class Tree {
       if (known) {
         known.count += 1;
         known.control = known.control && Boolean(edge.control);
+        // Tensors of one type keep it; mixed ones have none to show.
+        if (known.type !== edge.type) known.type = null;
+        known.dynamic = known.dynamic || Boolean(edge.dynamic);
       } else {
-        edges.set(key, { id: `e:${key}`, source, target, count: 1, control: Boolean(edge.control), tensor: edge.tensor });
+        edges.set(key, { id: `e:${key}`, source, target, count: 1, control: Boolean(edge.control), tensor: edge.tensor, type: edge.type ?? null, dynamic: Boolean(edge.dynamic) });
       }
     }
     return { nodes, edges: [...edges.values()] };
