@@ -6,6 +6,7 @@ import { t } from "../base/i18n.js";
 import { CONTRACT } from "../base/contract.js";
 import { createEditor } from "./editor.js";
 import { createRunBar, deviceSummary } from "./runbar.js";
+import { createStdinBox } from "./stdin-box.js";
 import { createOutput } from "./output.js";
 import { createErrorPanel } from "./errors.js";
 import { createTabs } from "./tabs.js";
@@ -36,6 +37,11 @@ function saveCode(key, code) {
   }
 }
 
+// The Input box's text is kept beside the code, under the code's key.
+function inputKey(key) {
+  return key ? `${key}:stdin` : null;
+}
+
 function forgetCode(key) {
   if (!key) return;
   try {
@@ -55,12 +61,13 @@ function buildLayout(ws) {
     results: el("div", { class: "pg-results" }),
   };
   ws.root = el("div", { class: "pg-workspace", "data-state": "idle" });
-  ws.root.append(el("div", { class: "pg-ws-grid" }, parts.bar, el("div", { class: "pg-ws-editor" }, parts.editorHost), splitter, parts.results));
+  parts.editorPane = el("div", { class: "pg-ws-editor" }, parts.editorHost);
+  ws.root.append(el("div", { class: "pg-ws-grid" }, parts.bar, parts.editorPane, splitter, parts.results));
   ws.element.replaceChildren(ws.root);
   return parts;
 }
 
-function createControls(ws, { bar, editorHost }, options) {
+function createControls(ws, { bar, editorHost, editorPane }, options) {
   const { readOnly, storageKey } = ws;
   ws.editor = createEditor(editorHost, {
     doc: (readOnly ? null : loadCode(storageKey)) ?? ws.example,
@@ -71,6 +78,12 @@ function createControls(ws, { bar, editorHost }, options) {
     },
     onCursor: (line) => followCursor(ws, line),
   });
+  if (!readOnly) {
+    ws.stdin = createStdinBox(editorPane, {
+      value: loadCode(inputKey(storageKey)) ?? "",
+      onChange: (text) => saveCode(inputKey(storageKey), text),
+    });
+  }
   ws.runbar = createRunBar(bar, {
     mode: options.mode || CONTRACT.defaultMode,
     device: options.device || CONTRACT.defaultDevice,
@@ -142,6 +155,8 @@ function wireRoot(ws, { splitter }) {
 function reset(ws) {
   ws.editor.setCode(ws.example);
   forgetCode(ws.storageKey);
+  ws.stdin?.setValue("");
+  forgetCode(inputKey(ws.storageKey));
   ws.editor.markLine(null);
   ws.editor.focus();
 }
@@ -182,6 +197,7 @@ function newWorkspace(element, options) {
     root: null,
     editor: null,
     runbar: null,
+    stdin: null,
     tabs: null,
     views: {},
     running: false,
@@ -202,6 +218,9 @@ function handle(ws) {
       if (asExample) ws.example = code;
       ws.editor.setCode(code);
     },
+    /** The Input box's text (what the next run's standard input reads), and setting it. */
+    getInput: () => ws.stdin?.value() ?? "",
+    setInput: (text) => ws.stdin?.setValue(text),
     /** Sets the mode and/or device pickers ({mode: "graph"}); runs started later use them. */
     setOptions: ({ mode, device, compareEager } = {}) => ws.runbar.setOptions({ mode, device, compareEager }),
     /** idle, starting, queued, running, then how the last run ended (also root's data-state). */
@@ -239,9 +258,9 @@ function handle(ws) {
  * CONTRACT.modes), device (one of CONTRACT.deviceChoices), storageKey (localStorage key for the
  * edited code; none keeps nothing), onFinish(record) after each run ends, readOnly (no run
  * controls, for pages that only replay).
- * Returns {getCode, setCode(code, {asExample}), setOptions, state, runId, run, stop, reset,
- * replay(events, {runtime}), open(runId), element, outputText(), settled(), selectTab(id),
- * destroy()}; docs/frontend.md describes each.
+ * Returns {getCode, setCode(code, {asExample}), getInput, setInput(text), setOptions, state,
+ * runId, run, stop, reset, replay(events, {runtime}), open(runId), element, outputText(),
+ * settled(), selectTab(id), destroy()}; docs/frontend.md describes each.
  */
 export function mountWorkspace(element, options = {}) {
   const ws = newWorkspace(element, options);

@@ -200,12 +200,16 @@ function showResources(bar, event) {
   }
 }
 
-function showRuntime(bar, { device, tensorflow, host, simulated }) {
+function showRuntime(bar, { device, tensorflow, host, simulated, spare, spare_reason: reason }) {
   const parts = [];
   if (device) parts.push(simulated ? format(t("%(device)s (simulated)"), { device }) : device);
   if (tensorflow) parts.push(`TF ${tensorflow}`);
+  // A cold spare: TensorFlow had not started, so the snippet's own device set-up applied.
+  if (spare === "cold") parts.push(t("fresh TensorFlow"));
   if (parts.length) bar.runtime.textContent = parts.join(" · ");
-  if (host) bar.runtime.title = format(t("Ran on %(host)s"), { host });
+  const fresh = spare === "cold" && format(t("TensorFlow had not started before this snippet, so its device set-up applied (%(reason)s)"), { reason });
+  const titles = [host && format(t("Ran on %(host)s"), { host }), fresh].filter(Boolean);
+  if (titles.length) bar.runtime.title = titles.join("\n");
 }
 
 function setRunUrl(bar, url) {

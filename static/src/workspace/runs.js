@@ -52,7 +52,8 @@ export async function run(ws) {
   let created;
   try {
     const { editor, runbar, concept } = ws;
-    created = await postJSON("/api/runs", { code: editor.getCode(), mode: runbar.mode(), device: runbar.device(), ...(concept ? { concept } : {}), ...(runbar.compareEager() ? { compare_eager: true } : {}) });
+    const stdin = ws.stdin?.value() ?? "";
+    created = await postJSON("/api/runs", { code: editor.getCode(), mode: runbar.mode(), device: runbar.device(), ...(concept ? { concept } : {}), ...(stdin ? { stdin } : {}), ...(runbar.compareEager() ? { compare_eager: true } : {}) });
   } catch (error) {
     ws.running = false;
     const message = error instanceof ApiError ? error.message : t("The server could not be reached.");
