@@ -42,6 +42,7 @@ class Example(models.Model):
     title_ja = models.CharField(max_length=200)
     code = models.TextField()
     mode = models.CharField(max_length=10, default="eager")
+    compare_eager = models.BooleanField(default=False)  # run with a second, eager pass
     expect = models.JSONField(default=list)
 
     class Meta:
@@ -86,6 +87,7 @@ class TourStep(models.Model):
     code = models.TextField()
     solution = models.TextField(blank=True, default="")
     mode = models.CharField(max_length=10, default="eager")
+    compare_eager = models.BooleanField(default=False)
     hints = models.JSONField(default=list)
     checks = models.JSONField(default=list)
 

@@ -23,6 +23,7 @@ def example(item: Example) -> dict[str, Any]:
         "title": both(item, "title"),
         "code": item.code,
         "mode": item.mode,
+        "compare_eager": item.compare_eager,
         "expect": item.expect,
     }
 
@@ -55,6 +56,7 @@ def step(item: TourStep) -> dict[str, Any]:
         "text": both(item, "text"),
         "code": item.code,
         "mode": item.mode,
+        "compare_eager": item.compare_eager,
         "hints": item.hints,
     }
     if item.checks:

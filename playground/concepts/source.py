@@ -45,6 +45,7 @@ class ExampleSource:
     mode: str
     expect: list[dict[str, Any]]
     path: Path
+    compare_eager: bool = False
 
 
 @dataclass
@@ -71,6 +72,7 @@ class StepSource:
     solution: str
     mode: str
     folder: Path
+    compare_eager: bool = False
 
 
 @dataclass
@@ -184,6 +186,16 @@ class _Reader:
             self.problem(path, f"mode must be one of {MODES}, not {mode!r}")
         return str(mode)
 
+    def compare_eager(self, path: Path, data: dict[str, Any], mode: str) -> bool:
+        """`compare_eager = true`: the page runs it with a second, eager pass (TF2 mode only)."""
+        value = data.get("compare_eager", False)
+        if not isinstance(value, bool):
+            self.problem(path, f"compare_eager must be true or false, not {value!r}")
+            return False
+        if value and mode != DEFAULT_MODE:
+            self.problem(path, f"compare_eager needs mode {DEFAULT_MODE!r}, not {mode!r}")
+        return value
+
     def markdown(self, path: Path, lang: str) -> Text:
         """Split a concept page into its three sections, checking their names and order."""
         body = self.source(path)
@@ -227,17 +239,19 @@ class _Reader:
 
 def _read_example(reader: _Reader, code_path: Path, position: int) -> ExampleSource:
     meta_path = code_path.with_suffix(".toml")
-    data = reader.toml(meta_path, {"title", "expect", "mode"}, {"title", "expect"})
+    data = reader.toml(meta_path, {"title", "expect", "mode", "compare_eager"}, {"title", "expect"})
     expect = reader.check_list(meta_path, data.get("expect", []), "expect")
     if "expect" in data and not expect:
         reader.problem(meta_path, "give at least one [[expect]] entry")
     wants_syntax_error = any(
         e.get("kind") == "error" and e.get("exc_type") == "SyntaxError" for e in expect
     )
+    mode = reader.mode(meta_path, data)
     return ExampleSource(
         name=code_path.stem, position=position, title=reader.text(meta_path, data, "title"),
-        code=reader.code(code_path, wants_syntax_error), mode=reader.mode(meta_path, data),
+        code=reader.code(code_path, wants_syntax_error), mode=mode,
         expect=expect, path=code_path,
+        compare_eager=reader.compare_eager(meta_path, data, mode),
     )
 
 
@@ -266,7 +280,8 @@ def _read_concept(reader: _Reader, folder: Path) -> ConceptSource:
 
 def _read_step(reader: _Reader, folder: Path, position: int) -> StepSource:
     meta = folder / "step.toml"
-    data = reader.toml(meta, {"title", "text", "hints", "check", "mode"}, {"title", "text"})
+    data = reader.toml(meta, {"title", "text", "hints", "check", "mode", "compare_eager"},
+                       {"title", "text"})
     if not NUMBERED.match(folder.name) or int(folder.name[:2]) != position:
         reader.problem(folder, "steps must be numbered 01, 02, ... without gaps; "
                                f"expected {position:02d}")
@@ -277,6 +292,7 @@ def _read_step(reader: _Reader, folder: Path, position: int) -> StepSource:
     hint_texts = [reader.text(meta, {"hint": h}, "hint") for h in hints]
     step_checks = reader.check_list(meta, data.get("check", []), "check")
     solution_path = folder / "solution.py"
+    mode = reader.mode(meta, data)
     if step_checks and not solution_path.is_file():
         reader.problem(solution_path, "a step with checks needs a solution.py")
     return StepSource(
@@ -284,7 +300,7 @@ def _read_step(reader: _Reader, folder: Path, position: int) -> StepSource:
         text=reader.text(meta, data, "text"), hints=hint_texts, checks=step_checks,
         code=reader.code(folder / "start.py"),
         solution=reader.code(solution_path) if solution_path.is_file() else "",
-        mode=reader.mode(meta, data), folder=folder,
+        mode=mode, folder=folder, compare_eager=reader.compare_eager(meta, data, mode),
     )
 
 

@@ -49,7 +49,8 @@ def _sync_concept(source: ConceptSource, stats: Counter[str]) -> Concept:
     for example in source.examples:
         _upsert(Example, {"concept": concept, "name": example.name}, {
             "position": example.position, "code": example.code, "mode": example.mode,
-            "expect": example.expect, **_split("title", example.title),
+            "compare_eager": example.compare_eager, "expect": example.expect,
+            **_split("title", example.title),
         }, stats)
     _delete(concept.examples.exclude(name__in=[e.name for e in source.examples]), stats)
     return concept
@@ -62,7 +63,7 @@ def _sync_tour(source: TourSource, stats: Counter[str]) -> Tour:
     for step in source.steps:
         _upsert(TourStep, {"tour": tour, "position": step.position}, {
             "name": step.name, "code": step.code, "solution": step.solution, "mode": step.mode,
-            "hints": step.hints, "checks": step.checks,
+            "compare_eager": step.compare_eager, "hints": step.hints, "checks": step.checks,
             **_split("title", step.title), **_split("text", step.text),
         }, stats)
     _delete(tour.steps.filter(position__gt=len(source.steps)), stats)

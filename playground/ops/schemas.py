@@ -107,12 +107,14 @@ CHECK: Schema = {"type": "object", "required": ["kind"], "properties": {"kind": 
 CONCEPT_SUMMARY = obj({"slug": STRING, "order": INTEGER, "title": ref("Text"),
                        "summary": ref("Text"), "related": {"type": "array", "items": STRING}})
 EXAMPLE = obj({"id": STRING, "title": ref("Text"), "code": STRING, "mode": enum(MODES),
+               "compare_eager": {"type": "boolean"},
                "expect": {"type": "array", "items": ref("Check")}})
 TOUR_SUMMARY = obj({"slug": STRING, "order": INTEGER, "title": ref("Text"),
                     "summary": ref("Text"), "concepts": {"type": "array", "items": STRING},
                     "step_count": {"type": "integer", "minimum": 0}})
 STEP = obj({"n": INTEGER, "title": ref("Text"), "text": ref("Text"), "code": STRING,
-            "mode": enum(MODES), "hints": {"type": "array", "items": ref("Text")}},
+            "mode": enum(MODES), "compare_eager": {"type": "boolean"},
+            "hints": {"type": "array", "items": ref("Text")}},
            {"check": {"type": "array", "items": ref("Check")}, "solution": STRING})
 
 COMPONENTS: dict[str, Schema] = {

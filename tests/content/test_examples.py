@@ -36,21 +36,22 @@ def explain(result: dict[str, Any], record: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_every_example_meets_its_expectations(run_snippet: RunSnippet, example: Any) -> None:
-    record = run_snippet(example.code, example.mode)
+    record = run_snippet(example.code, example.mode, compare_eager=example.compare_eager)
     result = evaluate(example.expect, record, "en")
     assert result["passed"], explain(result, record)
 
 
 @pytest.mark.parametrize("step", STEPS)
 def test_every_step_solution_passes(run_snippet: RunSnippet, step: Any) -> None:
-    record = run_snippet(step.solution or step.code, step.mode)
+    record = run_snippet(step.solution or step.code, step.mode,
+                         compare_eager=step.compare_eager)
     result = evaluate(step.checks or READ_AND_RUN, record, "en")
     assert result["passed"], explain(result, record)
 
 
 @pytest.mark.parametrize("step", EXERCISES)
 def test_every_exercise_starts_failing(run_snippet: RunSnippet, step: Any) -> None:
-    record = run_snippet(step.code, step.mode)
+    record = run_snippet(step.code, step.mode, compare_eager=step.compare_eager)
     result = evaluate(step.checks, record, "en")
     assert not result["passed"], "the starting code already passes:\n" + explain(result, record)
     for failed in (r for r in result["results"] if not r["passed"]):

@@ -103,6 +103,11 @@ BREAKAGES = [
      "concepts/tensor/concept.toml: order must be an integer"),
     ("tours/first-steps/02-fix-the-dtype/step.toml", "hints = [", "[text.x]\nhints = [",
      "tours/first-steps/02-fix-the-dtype/step.toml: [text] has an unexpected key 'x'"),
+    ("concepts/tensor/examples/01-create.toml", "[title]", 'compare_eager = "yes"\n[title]',
+     "concepts/tensor/examples/01-create.toml: compare_eager must be true or false"),
+    ("tours/first-steps/02-fix-the-dtype/step.toml", "hints = [",
+     'mode = "graph"\ncompare_eager = true\nhints = [',
+     "tours/first-steps/02-fix-the-dtype/step.toml: compare_eager needs mode 'eager'"),
 ]
 
 

@@ -41,7 +41,7 @@ async function examplePreload(data) {
       if (data.example != null) showProblem(format(t("This concept has no example “%(id)s”."), { id: data.example }));
       return null;
     }
-    return { code: String(example.code ?? ""), key: `pg.code.${concept.slug}.${example.id}` };
+    return { code: String(example.code ?? ""), key: `pg.code.${concept.slug}.${example.id}`, compareEager: Boolean(example.compare_eager) };
   } catch (error) {
     showProblem(error.status === 404 ? format(t("No concept is called “%(slug)s”."), { slug: data.concept }) : error.message);
     return null;
@@ -68,6 +68,7 @@ async function main() {
     concept: data.concept || null,
     mode: data.mode,
     device: data.device,
+    compareEager: Boolean(preset && preset.compareEager),
     storageKey: preset ? preset.key : "pg.code.play",
   });
   host.pgWorkspace = workspace;

@@ -65,7 +65,7 @@ function showEditing(root, example) {
 // An example into the workspace, in its mode, with the editor scrolled into view.
 function openExample(root, workspace, example) {
   workspace.setCode(example.code, { asExample: true });
-  setMode(workspace, example.mode || CONTRACT.defaultMode);
+  setMode(workspace, example.mode || CONTRACT.defaultMode, example.compare_eager);
   showEditing(root, example);
   root.querySelector("[data-try]").scrollIntoView({ behavior: "smooth", block: "start" });
 }
@@ -94,6 +94,7 @@ export async function mountConcept(root) {
     code: first ? first.code : "",
     concept: slug,
     mode: first && first.mode,
+    compareEager: Boolean(first && first.compare_eager),
     storageKey: `concept:${slug}`,
   });
   document.title = `${pick(concept.title)} · ${document.title.split(" · ").pop()}`;

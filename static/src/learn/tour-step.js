@@ -191,6 +191,7 @@ function mountStepWorkspace(root, ctx) {
     code: step.code,
     concept: (tour.concepts || [])[0],
     mode: step.mode,
+    compareEager: Boolean(step.compare_eager),
     storageKey: stepStorageKey(slug, number),
     onFinish: (record) => {
       runs.onFinish(record);

@@ -3,11 +3,14 @@ import { mountWorkspace } from "../workspace/index.js";
 
 export { mountWorkspace };
 
-/** Switches the workspace's mode picker (one of CONTRACT.modes) to what an example or step needs. */
-export function setMode(workspace, mode) {
+/**
+ * Switches the workspace's mode picker (one of CONTRACT.modes) to what an example or step needs,
+ * and "Compare with eager" to whether it asks for a second, eager pass.
+ */
+export function setMode(workspace, mode, compareEager = false) {
   if (!mode) return;
   if (typeof workspace.setOptions === "function") {
-    workspace.setOptions({ mode });
+    workspace.setOptions({ mode, compareEager: Boolean(compareEager) });
     return;
   }
   const select = workspace.element && workspace.element.querySelector("select[name=mode]");
