@@ -44,7 +44,7 @@ content: migrate
 	$(BIN)/python manage.py load_content
 
 datasets: python-deps
-	@$(BIN)/python -m trainer datasets list | grep -q '4/4' || $(BIN)/python -m trainer datasets pull
+	@$(BIN)/python -m trainer datasets list >/dev/null || $(BIN)/python -m trainer datasets pull
 
 lint: python-deps
 	$(BIN)/ruff check .
