@@ -272,7 +272,7 @@ def execute(job: Job, emit: EventWriter, instrumentation: Any, tf: Any,
 
 
 def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
-          graph_max_bytes: int, warm_function: bool, spare: str = WARM,
+          graph_max_bytes: int, image_max_bytes: int, warm_function: bool, spare: str = WARM,
           max_tasks: int = 64) -> None:
     """The child's life after the jail: warm up, say ready, take one job, run it, exit.
 
@@ -293,7 +293,8 @@ def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
     try:
         from trainer.instrument import Instrumentation
 
-        instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes)
+        instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes,
+                                              image_max_bytes=image_max_bytes)
         instrumentation.install()
     except ImportError:
         instrumentation = None

@@ -210,6 +210,7 @@ class Zygote:
             runner.serve(device_class=cfg.device_class, slot=slot,
                          logical_cpus=cfg.logical_cpus, ready_fd=READY_FD,
                          graph_max_bytes=cfg.limits.graph_event_bytes,
+                         image_max_bytes=cfg.limits.image_bytes,
                          warm_function=cfg.warm_function, spare=spare,
                          max_tasks=cfg.limits.max_tasks)
         except BaseException as exc:  # noqa: BLE001
