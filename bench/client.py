@@ -92,11 +92,12 @@ class Browser:
         if status != 200:
             raise HttpError(f"GET /api/session answered {status}")
 
-    async def run(self, code: str) -> dict[str, Any]:
-        """POST a run and follow its socket to `done`: times to the first stdout and to done."""
+    async def run(self, code: str, **fields: Any) -> dict[str, Any]:
+        """POST a run (with any further API fields) and follow its socket to `done`: times to
+        the first stdout, to the first event of each type, and to done."""
         began = time.perf_counter()
         status, body = await self.request(
-            "POST", "/api/runs", json.dumps({"code": code}).encode(),
+            "POST", "/api/runs", json.dumps({**fields, "code": code}).encode(),
             {"Content-Type": "application/json", "X-CSRFToken": self.cookies.get("csrftoken", ""),
              "Referer": self.base + "/", "Origin": self.base})
         if status != 201:
@@ -105,16 +106,18 @@ class Browser:
         first = done = None
         outcome = None
         last_seq = 0
+        firsts: dict[str, float] = {}  # the first event of each type
         while done is None:  # reconnect with after= until `done`, as the page does
             async for event in self.follow(run_id, last_seq):
                 last_seq = event["seq"]
+                firsts.setdefault(event["type"], time.perf_counter() - began)
                 if event["type"] == "stdout" and first is None:
                     first = time.perf_counter() - began
                 if event["type"] == "done":
                     done = time.perf_counter() - began
                     outcome = event["status"]
                     break
-        return {"first": first, "done": done, "status": outcome}
+        return {"first": first, "done": done, "status": outcome, "firsts": firsts}
 
     async def follow(self, run_id: str, after: int) -> Any:
         """The events of /ws/runs/<id>?after=<after>, until the server closes the socket."""

@@ -155,13 +155,14 @@ class ProcessMeter:
         return [c for z in self.zygotes for c in children_of(z)]
 
 
-def start_stack() -> Stack:
-    """A stack of our own on a fresh SQLite database, Redis database 12 unless REDIS_URL says."""
+def start_stack(redis_url: str | None = None, extra_env: dict[str, str] | None = None) -> Stack:
+    """A stack of our own on a fresh SQLite database, Redis database 12 unless REDIS_URL (or
+    `redis_url`, for a second stack beside the first) says."""
     tmp = Path(tempfile.mkdtemp(prefix="tfpg-bench-"))
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
+    redis_url = redis_url or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
     env = {"DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
            "RUN_RATE_LIMIT": "1000000/m", "LOG_LEVEL": "WARNING",
-           "RUN_MAX_IN_FLIGHT_PER_ADDRESS": "1000000"}
+           "RUN_MAX_IN_FLIGHT_PER_ADDRESS": "1000000", **(extra_env or {})}
     stack = Stack(free_port(), redis_url, env=env, log_dir=tmp)
     if not redis_answers(redis_url):
         stack.start_redis_if_needed()

@@ -127,6 +127,7 @@ class ZygoteConfig:
     limits: Limits = field(default_factory=Limits)
     cold_spares: int = 1  # spares kept forked and jailed before TensorFlow's first op
     devices: tuple[str, ...] = ()  # accelerator device nodes each child gets (/dev/nvidia0, ...)
+    instrumentation: bool = True  # False only for bench/snippets.py's comparison
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -27,6 +27,9 @@ class WorkerSettings:
     uid_base: int = 61000  # slot n runs as uid/gid uid_base + n
     cpu_cores: float = 1.5  # a run's CPU quota, in cores
     warm_function: bool = False  # trace a tf.function in each spare's warm-up
+    # TRAINER_BENCH_NO_INSTRUMENTATION=1: children skip the instrumentation, so that
+    # bench/snippets.py can show what it costs; a worker setting only, never a run's.
+    instrumentation: bool = True
     datasets_dir: str = str(ROOT / ".cache" / "datasets")
     insecure: bool = False  # TRAINER_INSECURE_NO_SANDBOX=1: no jail (single-user laptops only)
     sandbox: str = "auto"  # TRAINER_SANDBOX: auto (the root jail as root, else rootless),
@@ -56,6 +59,7 @@ class WorkerSettings:
             uid_base=int(env.get("TRAINER_UID_BASE", cls.uid_base)),
             cpu_cores=float(env.get("TRAINER_CPU_CORES", cls.cpu_cores)),
             warm_function=env.get("TRAINER_WARM_FUNCTION", "0") == "1",
+            instrumentation=env.get("TRAINER_BENCH_NO_INSTRUMENTATION", "0") != "1",
             datasets_dir=env.get("TRAINER_DATASETS_DIR", cls.datasets_dir),
             insecure=env.get(INSECURE_ENV, "") == "1",
             sandbox=env.get("TRAINER_SANDBOX", cls.sandbox),

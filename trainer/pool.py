@@ -216,7 +216,7 @@ class Pool:
             device_class=self.device_class, cold_spares=s.cold_spares,
             logical_cpus=s.logical_cpus, readable=(*_interpreter_trees(), s.datasets_dir),
             datasets_dir=s.datasets_dir, cpu_cores=s.cpu_cores, warm_function=s.warm_function,
-            limits=self.limits,
+            limits=self.limits, instrumentation=s.instrumentation,
             devices=accelerators.device_nodes(self.device_class, s.cuda_visible_devices),
         )
 
