@@ -44,6 +44,7 @@ VIEWS_ON_SHARED_THREADS = True
 MIDDLEWARE = [
     # Outermost, so that what the others refuse (a bad Host, an unreadable body) is JSON too.
     "playground.runs.errors.JsonErrorsMiddleware",
+    "playground.csp.ContentSecurityPolicy",
     "playground.fastpath.django.Security",
     "playground.fastpath.whitenoise.StaticFiles",
     "playground.fastpath.django.Session",

@@ -1,17 +1,28 @@
 // Bundles the front end with esbuild: src/base/entry.js and every src/entries/<name>.js become
-// dist/<name>-<HASH>.js (+ .css), plus the graph layout worker; dist/assets-manifest.json maps logical names
-// ("play.js", "play.css", "layout-worker.js") to the hashed files. Run: node static/build.mjs
+// dist/<name>-<HASH>.js (+ .css), plus the classic scripts (the graph layout worker, the theme set
+// before the first paint); dist/assets-manifest.json maps logical names ("play.js", "play.css",
+// "layout-worker.js", "theme-init.js") to the hashed files. Run: node static/build.mjs
 // Flags: --dev (readable output with source maps, unhashed names), --watch (implies --dev).
 import * as esbuild from "esbuild";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyHashed } from "./hashed-files.mjs";
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const SRC = path.join(ROOT, "src");
 const DIST = path.join(ROOT, "dist");
 const MANIFEST = "assets-manifest.json";
 const WORKER_SOURCE = path.join(SRC, "workspace", "graph", "layout-worker.js");
+// Not modules: the worker is started by URL, and base.html loads theme-init.js as a blocking
+// <script> in <head> (module scripts run only after the page is parsed).
+const CLASSIC = { "layout-worker": WORKER_SOURCE, "theme-init": path.join(SRC, "base", "theme-init.js") };
+// Copied with a content hash, not bundled: the editor's API index (scripts/build_assets.py writes
+// it from the worker's TensorFlow; the editor fetches it when first needed) and the favicon.
+const HASHED = [
+  { name: "api-index.json", source: path.join(ROOT, "..", ".cache", "api-index.json"), compress: true, optional: true },
+  { name: "favicon.svg", source: path.join(SRC, "base", "favicon.svg") },
+];
 
 const watch = process.argv.includes("--watch");
 const dev = watch || process.argv.includes("--dev");
@@ -57,18 +68,18 @@ function manifestFrom(metafile, entries) {
   return manifest;
 }
 
-function workerOptions() {
-  return { ...shared, entryPoints: { "layout-worker": WORKER_SOURCE }, format: "iife", splitting: false };
+function classicOptions() {
+  return { ...shared, entryPoints: CLASSIC, format: "iife", splitting: false };
 }
 
-function pageOptions(entries, workerFile) {
+function pageOptions(entries, workerFile, hashed = {}) {
   return {
     ...shared,
     entryPoints: entries,
     format: "esm",
     splitting: true,
     // The workspace resolves the worker next to its own chunk, so every output stays in dist/.
-    define: { __LAYOUT_WORKER__: JSON.stringify(workerFile) },
+    define: { __LAYOUT_WORKER__: JSON.stringify(workerFile), __API_INDEX__: JSON.stringify(hashed["api-index.json"] ?? null) },
   };
 }
 
@@ -80,22 +91,22 @@ async function buildOnce() {
   const started = performance.now();
   await rm(DIST, { recursive: true, force: true });
   await mkdir(DIST, { recursive: true });
-  const workerEntry = { "layout-worker": WORKER_SOURCE };
-  const worker = await esbuild.build(workerOptions());
-  const workerManifest = manifestFrom(worker.metafile, workerEntry);
+  const hashed = await copyHashed(DIST, HASHED);
+  const classic = await esbuild.build(classicOptions());
+  const classicManifest = manifestFrom(classic.metafile, CLASSIC);
   const entries = await entryPoints();
-  const pages = await esbuild.build(pageOptions(entries, workerManifest["layout-worker.js"]));
-  const manifest = { ...workerManifest, ...manifestFrom(pages.metafile, entries) };
+  const pages = await esbuild.build(pageOptions(entries, classicManifest["layout-worker.js"], hashed));
+  const manifest = { ...hashed, ...classicManifest, ...manifestFrom(pages.metafile, entries) };
   await writeManifest(manifest);
   const ms = Math.round(performance.now() - started);
-  console.log(`built ${Object.keys(entries).length} entries (${Object.keys(entries).join(", ")}) + layout worker into ${path.relative(process.cwd(), DIST) || "."} in ${ms} ms`);
+  console.log(`built ${Object.keys(entries).length} entries (${Object.keys(entries).join(", ")}) + ${Object.keys(CLASSIC).join(", ")} into ${path.relative(process.cwd(), DIST) || "."} in ${ms} ms`);
 }
 
 async function watchForever() {
   await mkdir(DIST, { recursive: true });
   const entries = await entryPoints();
-  const workerEntry = { "layout-worker": WORKER_SOURCE };
-  const manifest = { "layout-worker.js": "layout-worker.js" };
+  const hashed = await copyHashed(DIST, HASHED, { dev: true });
+  const manifest = { ...hashed, "layout-worker.js": "layout-worker.js", "theme-init.js": "theme-init.js" };
   const record = (entriesOf) => ({
     name: "manifest",
     setup(build) {
@@ -107,9 +118,9 @@ async function watchForever() {
       });
     },
   });
-  const workerCtx = await esbuild.context({ ...workerOptions(), plugins: [record(workerEntry)] });
-  const pageCtx = await esbuild.context({ ...pageOptions(entries, "layout-worker.js"), plugins: [record(entries)] });
-  await Promise.all([workerCtx.watch(), pageCtx.watch()]);
+  const classicCtx = await esbuild.context({ ...classicOptions(), plugins: [record(CLASSIC)] });
+  const pageCtx = await esbuild.context({ ...pageOptions(entries, "layout-worker.js", hashed), plugins: [record(entries)] });
+  await Promise.all([classicCtx.watch(), pageCtx.watch()]);
   console.log("watching static/src (new entry files need a restart)");
 }
 

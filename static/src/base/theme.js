@@ -1,5 +1,6 @@
 // Light and dark themes: follow the OS until the learner picks one with the toggle. The choice
-// is kept in localStorage; base.html's inline bootstrap applies it before the first paint.
+// is kept in localStorage; base/theme-init.js (loaded by base.html) applies it before the first
+// paint.
 
 const KEY = "pg.theme";
 const EVENT = "pg:themechange";

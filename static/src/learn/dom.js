@@ -2,7 +2,7 @@
 // into the page, and only markup made by our Markdown renderer (raw HTML off, TeX by KaTeX).
 import { append, el } from "../base/dom.js";
 import { format, t } from "./i18n.js";
-import { renderMarkdown } from "./markdown.js";
+import { TEX_STYLE, renderMarkdown } from "./markdown.js";
 
 export { el };
 
@@ -16,6 +16,10 @@ export function fill(node, ...children) {
 export function markdownBlock(text, className = "prose", tag = "div") {
   const node = el(tag, { class: className });
   node.innerHTML = renderMarkdown(text);
+  for (const styled of node.querySelectorAll(`[${TEX_STYLE}]`)) {
+    styled.style.cssText = styled.getAttribute(TEX_STYLE);
+    styled.removeAttribute(TEX_STYLE);
+  }
   return node;
 }
 

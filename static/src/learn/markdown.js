@@ -6,9 +6,15 @@ import katex from "katex";
 const DOLLAR = 0x24;
 const BACKSLASH = 0x5c;
 
+// KaTeX sizes and places glyphs with style attributes, which the page's CSP refuses in markup:
+// they travel as data-tex-style and markdownBlock() (learn/dom.js) sets them through the CSSOM.
+// Markdown's own text cannot fake one: raw HTML is off, so its quotes arrive escaped.
+export const TEX_STYLE = "data-tex-style";
+
 function renderTex(tex, displayMode) {
   // trust stays false: \href, \url and friends render as text, never as live links.
-  return katex.renderToString(tex, { displayMode, throwOnError: false, output: "htmlAndMathml" });
+  const html = katex.renderToString(tex, { displayMode, throwOnError: false, output: "htmlAndMathml" });
+  return html.replaceAll(' style="', ` ${TEX_STYLE}="`);
 }
 
 // Finds the closing delimiter of math that opened at `start` (just past the opening dollars).
