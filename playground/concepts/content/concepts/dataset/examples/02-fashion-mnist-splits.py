@@ -1,6 +1,8 @@
 # Fashion-MNIST comes split into train and test; we carve out a validation set.
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
+import tensorflow as tf
 
 (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
 print("train:", x_train.shape, x_train.dtype, " test:", x_test.shape)
@@ -11,6 +13,19 @@ print("images per class in train:", np.bincount(y_train).tolist())
 x_val, y_val = x_train[-10_000:], y_train[-10_000:]
 x_fit, y_fit = x_train[:-10_000], y_train[:-10_000]
 print("fit / val / test sizes:", len(x_fit), len(x_val), len(x_test))
+
+# Look at the data before training on it: one shuffled batch of the training split.
+names = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat",
+         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+batches = tf.data.Dataset.from_tensor_slices((x_fit[:2000], y_fit[:2000])).shuffle(2000, seed=0)
+images, labels = next(iter(batches.batch(16)))
+print("batch:", tuple(images.shape), images.dtype.name)
+fig, axes = plt.subplots(2, 8, figsize=(10, 3))
+for ax, image, label in zip(axes.flat, images, labels):
+    ax.imshow(image, cmap="gray")
+    ax.set_title(names[int(label)], fontsize=8)
+    ax.axis("off")
+plt.show()
 
 keras.utils.set_random_seed(0)
 model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),
