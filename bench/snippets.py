@@ -79,11 +79,16 @@ async def run_local(path: Path, env: dict[str, str], cwd: str) -> dict[str, Any]
             "status": "succeeded" if code == 0 else f"exit {code}", "firsts": {}}
 
 
-def local_env() -> dict[str, str]:
-    """The learner's own interpreter, reading the same dataset cache the worker fills."""
+def local_env(home: str) -> dict[str, str]:
+    """The learner's own interpreter, reading the same dataset cache the worker fills (linked
+    into a Keras home of its own, as the jail links it)."""
     settings = WorkerSettings.from_env()
-    return {**os.environ, "PYTHONUNBUFFERED": "1",
-            "KERAS_HOME": os.path.join(settings.datasets_dir, ".keras-home"),
+    datasets = os.path.join(home, "datasets")
+    os.makedirs(datasets, exist_ok=True)
+    if os.path.isdir(settings.datasets_dir):
+        for name in os.listdir(settings.datasets_dir):
+            os.symlink(os.path.join(settings.datasets_dir, name), os.path.join(datasets, name))
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "KERAS_HOME": home,
             "TFDS_DATA_DIR": settings.tfds_dir, "MPLBACKEND": "Agg"}
 
 
@@ -94,10 +99,10 @@ async def measure(snippets: list[tuple[str, Path, dict[str, Any]]], bases: dict[
     for b in browsers.values():
         for _ in range(3):
             await b.run('print("hi")')
-    env = local_env()
     results: dict[str, dict[str, list[dict[str, Any]]]] = {
         name: {v: [] for v in VARIANTS if v in bases or v == "local"} for name, _, _ in snippets}
     with tempfile.TemporaryDirectory(prefix="tfpg-snippets-") as cwd:
+        env = local_env(os.path.join(cwd, ".keras-home"))
         for repeat in range(args.repeats):
             for i, (name, path, fields) in enumerate(snippets):
                 code = path.read_text()
