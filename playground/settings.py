@@ -134,6 +134,11 @@ RUN_MAX_IN_FLIGHT = envint("RUN_MAX_IN_FLIGHT", 4)
 # (high enough for a classroom behind one address).
 RUN_MAX_IN_FLIGHT_PER_ADDRESS = envint("RUN_MAX_IN_FLIGHT_PER_ADDRESS", 16)
 SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60/h")
+# The editor's format and lint calls (playground/editing/): per browser session, the text's size,
+# and how long ruff may take on it.
+EDIT_RATE_LIMIT = os.environ.get("EDIT_RATE_LIMIT", "300/m")
+EDIT_MAX_BYTES = envint("EDIT_MAX_BYTES", 256 * 1024)
+EDIT_TIMEOUT_SECONDS = envint("EDIT_TIMEOUT_SECONDS", 3)
 # Runs older than this many days are deleted by the recorder (their shares stay); 0 keeps all.
 RUN_RETENTION_DAYS = envint("RUN_RETENTION_DAYS", 90)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("playground.web.urls")),
     path("", include("playground.learn.urls")),
     path("", include("playground.ops.urls")),
+    path("", include("playground.editing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -93,6 +93,7 @@ def run_stack(redis_server: str, name: str, extra: dict[str, str]) -> Iterator[S
         # Every test client is 127.0.0.1: the per-address cap would count them all as one.
         "RUN_MAX_IN_FLIGHT_PER_ADDRESS": "100000",
         "SHARE_RATE_LIMIT": "100000/h",
+        "EDIT_RATE_LIMIT": "100000/m",
         "TRAINER_SPARES": os.environ.get("TRAINER_SPARES", "2"),
         # Shorter than the defaults so the cases that must time out do not hold the suite long.
         "RUN_WALL_SECONDS": "20",

@@ -154,6 +154,16 @@ def paths() -> dict[str, Any]:
             {"200": answer("Each check's result.", ref("StepCheckResult"))},
             (*POST_ERRORS, *BODY_ERRORS, "not_found", "not_finished"),
             ref("StepCheckRequest"), tag="learn")},
+        "/api/format": {"post": operation(
+            "formatCode", "Format a snippet with ruff's formatter (Black's style).",
+            {"200": answer("The formatted code, or the code unchanged and the syntax error that "
+                           "stopped the formatter.", ref("Formatted"))},
+            (*POST_ERRORS, *BODY_ERRORS, "rate_limited"), ref("CodeText"), tag="editing")},
+        "/api/lint": {"post": operation(
+            "lintCode", "Check a snippet for syntax errors, undefined names, unused imports and "
+            "variables, and a few other mistakes (not style).",
+            {"200": answer("What ruff found, in the order of the text.", ref("Diagnostics"))},
+            (*POST_ERRORS, *BODY_ERRORS, "rate_limited"), ref("CodeText"), tag="editing")},
         "/api/schema": {"get": operation(
             "getSchema", "This document.", {"200": answer("OpenAPI 3.1.", {"type": "object"})},
             READ_ERRORS, tag="operations", stored=False)},

@@ -25,6 +25,7 @@ from contract.job import (
 )
 from playground.api import Code
 from playground.concepts.checks import KINDS, LANGUAGES
+from playground.editing import ruff
 from playground.ops import health
 from playground.runs.api import CONCEPT_MAX
 from playground.runs.api import SLUG as CONCEPT_SLUG
@@ -117,6 +118,12 @@ STEP = obj({"n": INTEGER, "title": ref("Text"), "text": ref("Text"), "code": STR
             "hints": {"type": "array", "items": ref("Text")}},
            {"check": {"type": "array", "items": ref("Check")}, "solution": STRING})
 
+LINE: Schema = {"type": "integer", "minimum": 1}
+DIAGNOSTIC = obj({"line": LINE, "column": LINE, "end_line": LINE, "end_column": LINE,
+                  "rule": {"type": "string", "description": "ruff's rule code (F821), or "
+                           f"`{ruff.SYNTAX}` for a syntax error"},
+                  "message": STRING, "severity": enum(sorted(set(ruff.RULES.values())))})
+
 COMPONENTS: dict[str, Schema] = {
     "Text": TEXT,
     "Event": event_schema(),
@@ -163,6 +170,12 @@ COMPONENTS: dict[str, Schema] = {
     "StepCheckResult": obj({"passed": {"type": "boolean"}, "results": {
         "type": "array", "items": obj({"kind": enum(list(KINDS)), "passed": {"type": "boolean"},
                                        "message": ref("Text"), "detail": ref("Text")})}}),
+    "CodeText": obj({"code": {**NO_NUL, "description": "The snippet: at most EDIT_MAX_BYTES of "
+                              "UTF-8 (413 `too_large` over it), no lone surrogate."}}),
+    "Diagnostic": DIAGNOSTIC,
+    "Formatted": obj({"code": STRING, "changed": {"type": "boolean"},
+                      "problem": nullable(ref("Diagnostic"))}),
+    "Diagnostics": obj({"diagnostics": {"type": "array", "items": ref("Diagnostic")}}),
     "Health": obj({"redis": enum([health.OK, health.ERROR]),
                    "database": enum([health.OK, health.ERROR]),
                    "workers": {"type": "object", "propertyNames": enum(DEVICE_CLASSES),

@@ -42,7 +42,7 @@ def world(settings, ops_redis: redis.Redis) -> Iterator[dict[str, Any]]:
     from playground.runs import actions
 
     settings.RUN_MAX_IN_FLIGHT = settings.RUN_MAX_IN_FLIGHT_PER_ADDRESS = 1_000_000
-    settings.RUN_RATE_LIMIT = settings.SHARE_RATE_LIMIT = "1000000/s"
+    settings.RUN_RATE_LIMIT = settings.SHARE_RATE_LIMIT = settings.EDIT_RATE_LIMIT = "1000000/s"
     client = ops_redis
     for name in ("cpu", "gpu", "tpu"):
         client.hset("workers", f"{name}:fuzz:1", json.dumps(

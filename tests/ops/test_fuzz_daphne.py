@@ -36,7 +36,8 @@ def daphne(ops_redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         client.hset(keys.WORKERS_KEY, keys.heartbeat_field(name, "fuzz", 1), json.dumps(
             {"class": name, "seen": time.time() + 3600, "slots": 1}))
     limits = {"RUN_MAX_IN_FLIGHT": "1000000", "RUN_MAX_IN_FLIGHT_PER_ADDRESS": "1000000",
-              "RUN_RATE_LIMIT": "1000000/s", "SHARE_RATE_LIMIT": "1000000/s"}
+              "RUN_RATE_LIMIT": "1000000/s", "SHARE_RATE_LIMIT": "1000000/s",
+              "EDIT_RATE_LIMIT": "1000000/s"}
     served = Served(ops_redis_url, Path(tmp_path_factory.mktemp("daphne")), content=True,
                     env=limits)
     began = time.monotonic()
