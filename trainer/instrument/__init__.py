@@ -9,6 +9,8 @@ from typing import Any
 
 import tensorflow as tf
 
+from contract.limits import Limits
+from trainer.instrument.datadist import DataViews
 from trainer.instrument.emitter import Emitter
 from trainer.instrument.figures import FigureReporter
 from trainer.instrument.functions import FunctionTimer
@@ -34,7 +36,8 @@ class Instrumentation:
 
     def __init__(self, emit: Callable[[dict[str, Any]], None], *,
                  graph_max_bytes: int = 2 * 1024 * 1024, keras_graphs: bool = False,
-                 metrics_per_second: float = 10.0, image_max_bytes: int = 512 * 1024) -> None:
+                 metrics_per_second: float = 10.0, image_max_bytes: int = 512 * 1024,
+                 limits: Limits | None = None) -> None:
         self._sender = Emitter(emit)
         self._graph_max_bytes = graph_max_bytes
         self._keras_graphs = keras_graphs
@@ -44,6 +47,7 @@ class Instrumentation:
         self._traces: TraceWatcher | None = None
         self._functions = FunctionTimer(self._sender)
         self._figures = FigureReporter(self._sender, self._source, image_max_bytes)
+        self._data = DataViews(self._sender, self._source, limits)
 
     def install(self) -> None:
         """Patch TensorFlow and Keras; runs no TF op. Calling it twice does nothing more."""
@@ -67,6 +71,7 @@ class Instrumentation:
         keras.install(self._patches)
         self._functions.install(self._patches)
         self._figures.install(self._patches)
+        self._data.install(self._patches, self._traces.send_graph)
 
     def configure(self, *, keras_graphs: bool, source_file: str | None = None) -> None:
         """Per-run choices, made when the job arrives (after `install()` at warm-up):
@@ -83,6 +88,7 @@ class Instrumentation:
         if self._patches is None:
             return
         self._figures.finish()
+        self._data.finish()
         try:
             if graph is not None and self._traces is not None and graph.get_operations():
                 self._traces.send_graph(DEFAULT_GRAPH_LABEL, graph)

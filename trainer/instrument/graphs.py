@@ -11,6 +11,9 @@ from trainer.instrument.sources import SourceFile
 from trainer.instrument.values import attr_summary, dtype_name, function_names, shape_list
 
 Part = dict[str, Any]
+# The name scope of ops the instrumentation adds to a traced function (trainer/instrument/
+# probes.py): left out of graph events.
+HIDDEN_SCOPE = "playground_probe"
 
 # Bodies a graph may reference; past this many the rest are listed by name only.
 MAX_FUNCTIONS = 200
@@ -53,6 +56,12 @@ def _data_edge(tensor: Any, target: str) -> Part:
     return edge
 
 
+def _hidden(name: str) -> bool:
+    """Ops the instrumentation added itself (per-replica probes), not the learner's."""
+    return any(part == HIDDEN_SCOPE or part.startswith(HIDDEN_SCOPE + "_")
+               for part in name.split("/"))
+
+
 def _live_part(graph: tf.Graph, source: SourceFile) -> tuple[Part, list[str]]:
     """Nodes and edges of a graph whose Operation objects are at hand (shapes and the snippet
     line that made each op included)."""
@@ -60,6 +69,8 @@ def _live_part(graph: tf.Graph, source: SourceFile) -> tuple[Part, list[str]]:
     edges: list[Part] = []
     called: list[str] = []
     for op in graph.get_operations():
+        if _hidden(op.name):
+            continue
         attrs, calls = _attrs(op.node_def)
         outs = op.outputs
         first = outs[0] if outs else None
@@ -76,8 +87,9 @@ def _live_part(graph: tf.Graph, source: SourceFile) -> tuple[Part, list[str]]:
         if line is not None:
             node["line"] = line
         nodes.append(node)
-        edges.extend(_data_edge(t, op.name) for t in op.inputs)
-        edges.extend(_edge(c.name, op.name, None, True) for c in op.control_inputs)
+        edges.extend(_data_edge(t, op.name) for t in op.inputs if not _hidden(t.op.name))
+        edges.extend(_edge(c.name, op.name, None, True) for c in op.control_inputs
+                     if not _hidden(c.name))
     taken = {n["id"] for n in nodes}
     for index, tensor in enumerate(getattr(graph, "outputs", None) or ()):
         ident = f"output_{index}"

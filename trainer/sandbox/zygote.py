@@ -211,8 +211,9 @@ class Zygote:
                          logical_cpus=cfg.logical_cpus, ready_fd=READY_FD,
                          graph_max_bytes=cfg.limits.graph_event_bytes,
                          image_max_bytes=cfg.limits.image_bytes,
+                         limits=cfg.limits,
                          warm_function=cfg.warm_function, spare=spare,
-                         max_tasks=cfg.limits.max_tasks, instrument=cfg.instrumentation)
+                         max_tasks=cfg.limits.max_tasks)
         except BaseException as exc:  # noqa: BLE001
             try:
                 protocol.write_message(READY_FD, messages.Refusal(f"warm-up: {exc!r}").to_wire())

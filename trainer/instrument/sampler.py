@@ -1,0 +1,153 @@
+"""A few elements through a pipeline without iterating it: the source's first rows, then each
+stage's traced function called on them, its variables (random seeds) put back afterwards.
+
+Only pipelines that start from arrays (from_tensor_slices, from_tensors, range) and whose
+functions have no Python side effects (py_function) can be sampled; shuffling, caching,
+prefetching and repeating leave elements as they are, so they are passed through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.data.util import structure
+from tensorflow.python.util import nest
+
+from trainer.instrument.pipeline import Call, traced_function
+
+ROWS_MAX = 256  # source rows one sample may take (a batch with a fixed size needs it whole)
+VARIABLE_BYTES_MAX = 1 << 20
+PYTHON_OPS = {"PyFunc", "PyFuncStateless", "EagerPyFunc"}
+PASS_THROUGH = {"shuffle", "prefetch", "cache", "repeat", "with_options", "take", "shard",
+                "ignore_errors", "snapshot"}
+
+
+class CannotSample(Exception):
+    """This pipeline cannot be sampled without iterating it."""
+
+
+def _source_rows(dataset: Any, op: str, count: int) -> list[Any]:
+    spec = dataset.element_spec
+    if op == "from_tensor_slices":
+        tensors = dataset.__dict__.get("_tensors")
+        if not tensors:
+            raise CannotSample
+        heads = [t[:count] for t in tensors]
+        size = min(int(h.shape[0]) for h in heads)
+        return [structure.from_compatible_tensor_list(spec, [h[i] for h in heads])
+                for i in range(size)]
+    if op == "from_tensors":
+        tensors = dataset.__dict__.get("_tensors")
+        if not tensors:
+            raise CannotSample
+        return [structure.from_compatible_tensor_list(spec, list(tensors))]
+    raise CannotSample
+
+
+def _python_free(concrete: Any) -> bool:
+    graph = concrete.graph
+    if any(op.type in PYTHON_OPS for op in graph.get_operations()):
+        return False
+    library = graph.as_graph_def().library
+    return not any(node.op in PYTHON_OPS for f in library.function for node in f.node_def)
+
+
+def call_restoring(concrete: Any, args: list[Any]) -> Any:
+    """Call a traced function with its variables (a Keras layer's seed state) put back after,
+    so the pipeline's own calls see the values they would have seen."""
+    variables = list(concrete.graph.variables)
+    if sum(int(np.prod(v.shape)) * v.dtype.size for v in variables) > VARIABLE_BYTES_MAX:
+        raise CannotSample
+    saved = [v.read_value() for v in variables]
+    try:
+        return concrete(*args)
+    finally:
+        for variable, value in zip(variables, saved, strict=True):
+            variable.assign(value)
+
+
+def _apply(dataset: Any, input_spec: Any, rows: list[Any]) -> list[Any]:
+    concrete = traced_function(dataset)
+    if concrete is None or not _python_free(concrete):
+        raise CannotSample
+    out = []
+    for row in rows:
+        result = call_restoring(concrete, structure.to_tensor_list(input_spec, row))
+        out.append(structure.from_compatible_tensor_list(dataset.element_spec, result))
+    return out
+
+
+def _keep(dataset: Any, input_spec: Any, rows: list[Any]) -> list[Any]:
+    concrete = traced_function(dataset)
+    if concrete is None or not _python_free(concrete):
+        raise CannotSample
+    kept = []
+    for row in rows:
+        verdict = call_restoring(concrete, structure.to_tensor_list(input_spec, row))
+        flag = verdict[0] if isinstance(verdict, (list, tuple)) else verdict
+        if bool(flag.numpy()):
+            kept.append(row)
+    return kept
+
+
+def _batch(rows: list[Any], size: int | None, exact: bool) -> list[Any]:
+    if not rows or (exact and (size is None or len(rows) < size)):
+        raise CannotSample
+    take = rows[: size] if size else rows
+    return [nest.map_structure(lambda *xs: tf.stack(xs), *take)]
+
+
+def need(datasets: list[tuple[Any, Call | None]], rows: int) -> int:
+    """Source rows it takes to give `rows` rows at the end (a fixed-size batch takes whole)."""
+    wanted = rows
+    for _dataset, call in reversed(datasets):
+        if call is None:
+            continue
+        if call.method == "batch" and call.args.get("drop_remainder") is True:
+            size = call.args.get("batch_size")
+            wanted = size if isinstance(size, int) else wanted
+        elif call.method == "skip" and isinstance(call.args.get("count"), int):
+            wanted += max(0, call.args["count"])
+    if wanted > ROWS_MAX:
+        raise CannotSample
+    return wanted
+
+
+def sample(datasets: list[tuple[Any, Call | None]], rows: int) -> list[list[Any]]:
+    """The elements after each stage of the chain (first to last), for a handful of source
+    rows; raises CannotSample when a stage cannot be followed without iterating."""
+    if not datasets or datasets[0][1] is None:
+        raise CannotSample
+    first, call = datasets[0]
+    current = _source_rows(first, call.method, need(datasets, rows))  # type: ignore[union-attr]
+    stages = [current]
+    spec = first.element_spec
+    for dataset, call in datasets[1:]:
+        if call is None:
+            raise CannotSample
+        method = call.method
+        if method == "map":
+            current = _apply(dataset, spec, current)
+        elif method == "filter":
+            current = _keep(dataset, spec, current)
+        elif method == "batch":
+            size = call.args.get("batch_size")
+            exact = call.args.get("drop_remainder") is True
+            current = _batch(current, size if isinstance(size, int) else None, exact)
+        elif method == "unbatch":
+            current = [r for element in current for r in _unbatch(element)]
+        elif method == "skip" and isinstance(call.args.get("count"), int):
+            current = current[max(0, call.args["count"]):]
+        elif method not in PASS_THROUGH:
+            raise CannotSample
+        spec = dataset.element_spec
+        stages.append(current)
+    return stages
+
+
+def _unbatch(element: Any) -> list[Any]:
+    leaves = nest.flatten(element)
+    size = int(leaves[0].shape[0]) if leaves and len(leaves[0].shape) else 0
+    return [nest.map_structure(lambda x, i=i: x[i], element) for i in range(size)]
