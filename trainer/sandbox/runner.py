@@ -274,7 +274,7 @@ def execute(job: Job, emit: EventWriter, instrumentation: Any, tf: Any,
 
 def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
           graph_max_bytes: int, image_max_bytes: int, warm_function: bool, spare: str = WARM,
-          max_tasks: int = 64, limits: Limits | None = None) -> None:
+          max_tasks: int = 64, instrument: bool = True, limits: Limits | None = None) -> None:
     """The child's life after the jail: warm up, say ready, take one job, run it, exit.
 
     A cold spare (contract.spares) skips the warm-up: TensorFlow has not started when the
@@ -294,10 +294,11 @@ def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
     try:
         from trainer.instrument import Instrumentation
 
-        instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes,
+        if instrument:
+            instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes,
                                               image_max_bytes=image_max_bytes,
                                               limits=limits)
-        instrumentation.install()
+            instrumentation.install()
     except ImportError:
         instrumentation = None
     protocol.write_message(ready_fd, Warm(runtime=runtime).to_wire())

@@ -213,7 +213,7 @@ class Zygote:
                          image_max_bytes=cfg.limits.image_bytes,
                          limits=cfg.limits,
                          warm_function=cfg.warm_function, spare=spare,
-                         max_tasks=cfg.limits.max_tasks)
+                         max_tasks=cfg.limits.max_tasks, instrument=cfg.instrumentation)
         except BaseException as exc:  # noqa: BLE001
             try:
                 protocol.write_message(READY_FD, messages.Refusal(f"warm-up: {exc!r}").to_wire())
