@@ -64,6 +64,12 @@ const HANDLERS = {
   },
   function_stats: timing,
   pass: timing,
+  dataset: data,
+  dataset_preview: data,
+  dataset_stats: data,
+  augment: data,
+  replicas: replicas,
+  replica_step: replicas,
   resources: (ws, event) => ws.runbar.resources(event),
   done(ws, event) {
     setState(ws, TERMINAL_STATUSES.has(event.status) ? event.status : FAILED);
@@ -76,6 +82,16 @@ const HANDLERS = {
 function output(ws, event) {
   ws.views.output.write(event.type, String(event.text ?? ""));
   ws.views.timing.add(event);
+}
+
+function data(ws, event) {
+  ws.views.data.add(event);
+  if (ws.views.data.hasContent()) ws.tabs.reveal("data");
+}
+
+function replicas(ws, event) {
+  ws.views.replicas.add(event);
+  ws.tabs.reveal("replicas");
 }
 
 function timing(ws, event) {

@@ -5,6 +5,7 @@ import { getJSON } from "../base/api.js";
 import { t } from "../base/i18n.js";
 import { CONTRACT } from "../base/contract.js";
 import { createEditor } from "./editor.js";
+import { createEditorBar } from "./editor-bar.js";
 import { createRunBar, deviceSummary } from "./runbar.js";
 import { createStdinBox } from "./stdin-box.js";
 import { createOutput } from "./output.js";
@@ -17,6 +18,8 @@ import { createAutographTab } from "./autograph-tab.js";
 import { createModelTab } from "./model-tab.js";
 import { createTrainingTab } from "./training-tab.js";
 import { createTimingTab } from "./timing-tab.js";
+import { createDataTab } from "./data-tab.js";
+import { createReplicasTab } from "./replicas-tab.js";
 import "./workspace.css";
 
 function loadCode(key) {
@@ -77,8 +80,10 @@ function createControls(ws, { bar, editorHost, editorPane }, options) {
       if (!readOnly) saveCode(storageKey, code);
     },
     onCursor: (line) => followCursor(ws, line),
+    onFormat: (result) => ws.editorBar?.say(result),
   });
   if (!readOnly) {
+    ws.editorBar = createEditorBar(editorPane, editorHost, ws.editor);
     ws.stdin = createStdinBox(editorPane, {
       value: loadCode(inputKey(storageKey)) ?? "",
       onChange: (text) => saveCode(inputKey(storageKey), text),
@@ -103,6 +108,8 @@ const TABS = [
   { id: "model", label: () => t("Model") },
   { id: "training", label: () => t("Training") },
   { id: "timing", label: () => t("Timing") },
+  { id: "data", label: () => t("Data") },
+  { id: "replicas", label: () => t("Replicas") },
 ];
 
 const CURSOR_DELAY = 120; // ms the cursor rests on a line before the views follow it
@@ -138,6 +145,14 @@ function createViews(ws, { results }) {
   views.model = createModelTab(panel("model"));
   views.training = createTrainingTab(panel("training"));
   views.timing = createTimingTab(panel("timing"));
+  // A stage's or step's line marks the editor; a map's function opens in the Graph tab.
+  const onLine = (line) => ws.editor.markSource([line], { scroll: true });
+  const onGraph = (name) => {
+    ws.tabs.select("graph");
+    views.graph.showFunction(name);
+  };
+  views.data = createDataTab(panel("data"), { onLine, onGraph });
+  views.replicas = createReplicasTab(panel("replicas"), { onLine });
   ws.tabs.select("output");
 }
 
@@ -198,6 +213,7 @@ function newWorkspace(element, options) {
     editor: null,
     runbar: null,
     stdin: null,
+    editorBar: null,
     tabs: null,
     views: {},
     running: false,
@@ -214,6 +230,8 @@ function handle(ws) {
   return {
     element: ws.root,
     getCode: () => ws.editor.getCode(),
+    /** Puts the keyboard in the editor (Ctrl+Enter then runs). */
+    focus: () => ws.editor.focus(),
     setCode(code, { asExample = false } = {}) {
       if (asExample) ws.example = code;
       ws.editor.setCode(code);

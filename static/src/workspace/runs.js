@@ -7,7 +7,7 @@ import { RunStream } from "./stream.js";
 import { applyEvent, setState } from "./events.js";
 
 function clearResults(ws) {
-  for (const view of ["output", "errors", "graph", "autograph", "model", "training", "timing"]) ws.views[view].reset();
+  for (const view of ["output", "errors", "graph", "autograph", "model", "training", "timing", "data", "replicas"]) ws.views[view].reset();
   ws.tabs.reset();
   ws.editor.markLine(null);
   ws.runbar.clear();

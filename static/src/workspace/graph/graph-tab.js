@@ -308,6 +308,16 @@ export function createGraphTab(parent, { onSource = () => {} } = {}) {
       refreshPicker(tab);
       if (tab.graphs.length === 1) choose(tab, 0);
     },
+    /** Shows the latest graph of the traced function named `name` (a dataset map's, ...). */
+    showFunction(name) {
+      let index = -1;
+      tab.graphs.forEach((event, i) => {
+        if (event.function === name) index = i;
+      });
+      if (index < 0) return;
+      tab.ui.picker.value = String(index);
+      choose(tab, index);
+    },
     addTrace(event) {
       tab.traceEvents.push(event);
       showTraces(tab);
