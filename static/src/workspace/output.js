@@ -124,6 +124,7 @@ function shown(out) {
 
 const MAX_FIGURE_HEIGHT = 360; // CSS pixels; a taller figure is scaled down
 const FALLBACK_ROW_HEIGHT = 17;
+const FALLBACK_FIGURE_WIDTH = 560; // while the terminal is not laid out (a hidden tab)
 
 // Text a child sent, as one plain line: no control characters reach the terminal.
 function plainLine(text) {
@@ -143,26 +144,40 @@ function pngBytes(base64) {
   return bytes;
 }
 
-// A canvas with the PNG drawn on it once decoded (a canvas, not an <img>: the page's
-// Content-Security-Policy allows no data: or blob: image sources).
-function figureCanvas(event, label) {
-  const canvas = el("canvas", { class: "pg-figure", width: event.width, height: event.height, role: "img", "aria-label": label, title: label, "data-figure": label });
-  canvas.style.maxHeight = `${MAX_FIGURE_HEIGHT}px`;
-  try {
-    createImageBitmap(new Blob([pngBytes(event.data)], { type: event.mime }))
-      .then((bitmap) => {
-        canvas.getContext("2d").drawImage(bitmap, 0, 0);
-        canvas.dataset.drawn = "true";
-      })
-      .catch(() => canvas.setAttribute("data-broken", "true"));
-  } catch {
-    canvas.setAttribute("data-broken", "true");
+// The figure's size on screen: its own, scaled down to the terminal's width and MAX height.
+function displaySize(out, event) {
+  const room = out.screen.clientWidth > 80 ? out.screen.clientWidth - 24 : FALLBACK_FIGURE_WIDTH;
+  const scale = Math.min(1, MAX_FIGURE_HEIGHT / event.height, room / event.width);
+  return { width: Math.round(event.width * scale), height: Math.round(event.height * scale), scale };
+}
+
+// One terminal row of a figure: a canvas with the band of the image that falls on that row,
+// drawn once the PNG is decoded (a canvas, not an <img>: the page's Content-Security-Policy
+// allows no data: or blob: image sources).
+function rowSlice(shape, index) {
+  const { size, rowH, bitmap, label } = shape;
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = el("canvas", { class: "pg-figure", width: Math.round(size.width * ratio), height: Math.round(rowH * ratio), "data-row": index });
+  canvas.style.width = `${size.width}px`;
+  if (index === 0) {
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", label);
+  } else {
+    canvas.setAttribute("aria-hidden", "true");
   }
+  bitmap
+    .then((image) => {
+      const band = rowH / size.scale;
+      canvas.getContext("2d").drawImage(image, 0, index * band, image.width, band, 0, 0, canvas.width, canvas.height);
+      canvas.dataset.drawn = "true";
+    })
+    .catch(() => canvas.setAttribute("data-broken", "true"));
   return canvas;
 }
 
-// A figure in the scrollback: a caption line, blank lines under it for the figure's height, and
-// a decoration holding the canvas over them; it scrolls with the text around it.
+// A figure in the scrollback: a caption line and blank lines for the figure's height, each row
+// with a decoration showing its band of the image, so the figure scrolls with the text around
+// it (xterm.js draws a decoration only while its first row is on screen: one per row).
 function figure(out, event) {
   out.figures += 1;
   const label = plainLine(event.label) || format(t("Figure %(n)s"), { n: out.figures });
@@ -174,17 +189,22 @@ function figure(out, event) {
     out.term.write(`${prefix}[${plainLine(event.note) || format(t("%(label)s could not be shown."), { label })}]\r\n`);
     return;
   }
-  const height = Math.min(event.height, MAX_FIGURE_HEIGHT);
-  const rows = Math.ceil(height / rowHeight(out)) + 1;
-  const canvas = figureCanvas(event, label);
+  const size = displaySize(out, event);
+  const rowH = rowHeight(out);
+  const rows = Math.ceil(size.height / rowH) + 1;
+  const bitmap = createImageBitmap(new Blob([pngBytes(event.data)], { type: event.mime }));
+  bitmap.catch(() => {});
+  const shape = { size, rowH, bitmap, label };
   out.term.write(`${prefix}[${label}]${"\r\n".repeat(rows)}`, () => {
-    const marker = out.term.registerMarker(-rows);
-    const decoration = marker && out.term.registerDecoration({ marker, width: out.term.cols, height: rows, layer: "top" });
-    decoration?.onRender((element) => {
-      if (element.firstChild) return;
-      element.classList.add("pg-figure-slot");
-      element.append(canvas);
-    });
+    for (let index = 0; index < rows; index++) {
+      const marker = out.term.registerMarker(index - rows);
+      const decoration = marker && out.term.registerDecoration({ marker, width: out.term.cols, height: 1, layer: "top" });
+      decoration?.onRender((element) => {
+        if (element.firstChild) return;
+        element.classList.add("pg-figure-slot");
+        element.append(rowSlice(shape, index));
+      });
+    }
   });
 }
 
