@@ -8,4 +8,5 @@ app_name = "web"
 urlpatterns = [
     path("play", views.play, name="play"),
     path("runs/<slug:run_id>", views.run_page, name="run"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from contract.job import DEFAULT_DEVICE, DEFAULT_MODE, DEVICE_CHOICES, MODES
 from playground.runs import actions
+from playground.web.templatetags.assets import asset
 
 SLUG_MAX = 100
 
@@ -53,3 +54,9 @@ def run_page(request: HttpRequest, run_id: str) -> HttpResponse:
     if actions.get_owned(run_id, request.session.session_key) is None:
         return render(request, "web/run_not_found.html", {"run_id": run_id}, status=404)
     return render(request, "web/play.html", {"page_data": {"run": run_id}, "run_id": run_id})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """What a browser asks for when a page names no icon (a JSON answer opened in a tab): the
+    site's icon, whose hashed name the build chose."""
+    return redirect(asset("favicon.svg"))

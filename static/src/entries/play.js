@@ -5,6 +5,7 @@ import { el, pageData } from "../base/dom.js";
 import { getJSON } from "../base/api.js";
 import { currentLanguage, format, t } from "../base/i18n.js";
 import { mountWorkspace } from "../workspace/index.js";
+import { FOCUS_EDITOR_KEY } from "../shares/actions.js";
 import "../workspace/play-page.css";
 
 function pick(texts) {
@@ -73,6 +74,19 @@ async function main() {
   });
   host.pgWorkspace = workspace;
   host.dispatchEvent(new CustomEvent("pg:workspace-ready", { bubbles: true }));
+  focusIfOpenedInEditor(workspace);
+}
+
+// Arriving from a share page's "Open in editor": the keyboard goes to the editor, so that
+// Ctrl+Enter runs the code at once.
+function focusIfOpenedInEditor(workspace) {
+  try {
+    if (sessionStorage.getItem(FOCUS_EDITOR_KEY) !== "1") return;
+    sessionStorage.removeItem(FOCUS_EDITOR_KEY);
+  } catch {
+    return;
+  }
+  workspace.focus();
 }
 
 main();

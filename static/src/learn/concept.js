@@ -62,11 +62,13 @@ function showEditing(root, example) {
   for (const card of root.querySelectorAll(".example")) card.classList.toggle("is-open", Boolean(example) && card.dataset.example === example.id);
 }
 
-// An example into the workspace, in its mode, with the editor scrolled into view.
+// An example into the workspace, in its mode, with the editor scrolled into view and focused
+// (so Ctrl+Enter runs it at once).
 function openExample(root, workspace, example) {
   workspace.setCode(example.code, { asExample: true });
   setMode(workspace, example.mode || CONTRACT.defaultMode, example.compare_eager);
   showEditing(root, example);
+  workspace.focus?.();
   root.querySelector("[data-try]").scrollIntoView({ behavior: "smooth", block: "start" });
 }
 

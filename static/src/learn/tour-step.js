@@ -157,7 +157,10 @@ function solutionPanel(ctx) {
         class: "pg-btn pg-btn-primary",
         dataset: { useSolution: "" },
         text: t("Put the solution in the editor"),
-        onclick: () => workspace.setCode(step.solution),
+        onclick: () => {
+          workspace.setCode(step.solution);
+          workspace.focus?.();
+        },
       }),
     );
   };

@@ -17,10 +17,14 @@ export function editorUrl(record, base = "/play") {
   return text ? `${base}?${text}` : base;
 }
 
+// /play focuses its editor once when this is set (static/src/entries/play.js).
+export const FOCUS_EDITOR_KEY = "pg.play.focusEditor";
+
 /** Puts the code where /play reads it; false when storage is unavailable. */
 export function storeForEditor(code) {
   try {
     localStorage.setItem(PLAY_STORAGE_KEY, String(code ?? ""));
+    sessionStorage.setItem(FOCUS_EDITOR_KEY, "1");
     return true;
   } catch {
     return false;

@@ -1,6 +1,8 @@
 // The code editor (CodeMirror 6 with Python) and the read-only code viewer used for Autograph
 // output; both follow the page theme. The editor can mark a line (an error) and jump to it, and
 // mark the lines a graph op or a generated line came from; both report the line the cursor is on.
+// The editor knows TensorFlow (assist/: completion, signature help, hover docs, lint, Format)
+// and takes the keymap and font size chosen in the editor bar (editor-keys.js).
 import { basicSetup } from "codemirror";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
@@ -11,6 +13,8 @@ import { oneDark } from "@codemirror/theme-one-dark";
 import { currentTheme, onThemeChange } from "../base/theme.js";
 import { format, t } from "../base/i18n.js";
 import { el, uid } from "../base/dom.js";
+import { assistExtensions, formatView } from "./assist/index.js";
+import { keymapExtension, storedFontSize, storedKeymap } from "./editor-keys.js";
 
 const lightTheme = EditorView.theme(
   {
@@ -94,9 +98,14 @@ function themed(view, compartment) {
 
 // The editor's behaviour: Ctrl/Cmd+Enter runs first, then the usual setup, Python, 4-space
 // indents, the error-line mark and the theme; onChange(code) after every edit.
-function editorExtensions({ theme, readOnly, onRun, onChange, onCursor, label, hintId }) {
+function editorExtensions({ theme, keys, readOnly, onRun, onFormat, onChange, onCursor, label, hintId }) {
   return [
-    Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true), preventDefault: true }])),
+    Prec.highest(keymap.of([
+      { key: "Mod-Enter", run: () => (onRun(), true), preventDefault: true },
+      { key: "Shift-Alt-f", run: () => (readOnly ? false : (onFormat(), true)), preventDefault: true },
+    ])),
+    // Vim and Emacs go before the default keymaps, which they take over.
+    Prec.high(keys.of([])),
     basicSetup,
     keymap.of([indentWithTab]),
     python(),
@@ -108,6 +117,7 @@ function editorExtensions({ theme, readOnly, onRun, onChange, onCursor, label, h
     sharedTheme,
     theme.of(themeFor(currentTheme())),
     EditorState.readOnly.of(readOnly),
+    assistExtensions({ editable: !readOnly }),
     EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": hintId }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged) onChange(update.state.doc.toString());
@@ -126,19 +136,38 @@ function jumpTo(view, n) {
   view.focus();
 }
 
+// Swaps the keymap once its code has loaded, unless another was chosen meanwhile.
+async function applyKeymap(view, keys, state, name) {
+  state.keymap = name;
+  const extension = await keymapExtension(name);
+  if (state.keymap === name && !view.destroyed) view.dispatch({ effects: keys.reconfigure(extension) });
+}
+
+function applyFontSize(view, px) {
+  view.dom.style.fontSize = `${px}px`;
+  view.requestMeasure();
+}
+
 /**
  * The Python editor (read-only when asked). onRun() is called on Ctrl/Cmd+Enter, onChange(code) after edits,
- * onCursor(line) when the cursor moves to another line.
- * Returns {view, getCode, setCode, markLine(n|null), markSource(lines, {scroll}), jumpTo(n), focus, destroy}.
+ * onCursor(line) when the cursor moves to another line, onFormat(result) after a format started
+ * by Shift+Alt+F.
+ * Returns {view, getCode, setCode, markLine(n|null), markSource(lines, {scroll}), jumpTo(n), focus,
+ * format() (resolves with {ok, message}), setKeymap(name), keymap(), setFontSize(px), destroy}.
  */
-export function createEditor(parent, { doc = "", readOnly = false, onRun = () => {}, onChange = () => {}, onCursor = () => {}, label = t("Code editor") } = {}) {
+export function createEditor(parent, { doc = "", readOnly = false, onRun = () => {}, onChange = () => {}, onCursor = () => {}, onFormat = () => {}, label = t("Code editor") } = {}) {
   // Tab indents inside the editor; keyboard users leave it with Escape then Tab.
   const hintId = uid("pg-editor-hint");
   parent.append(el("span", { id: hintId, class: "pg-visually-hidden", text: t("Tab indents. Press Escape then Tab to move out of the editor. Ctrl+Enter runs the code.") }));
   const theme = new Compartment();
-  const extensions = editorExtensions({ theme, readOnly, onRun, onChange, onCursor, label, hintId });
+  const keys = new Compartment();
+  const settings = { keymap: "default" };
+  const formatNow = () => formatView(view).then((result) => (onFormat(result), result));
+  const extensions = editorExtensions({ theme, keys, readOnly, onRun, onFormat: formatNow, onChange, onCursor, label, hintId });
   const view = new EditorView({ parent, state: EditorState.create({ doc, extensions }) });
   const unsubscribe = themed(view, theme);
+  applyFontSize(view, storedFontSize());
+  if (storedKeymap() !== "default") applyKeymap(view, keys, settings, storedKeymap());
 
   const lineInRange = (n) => Number.isInteger(n) && n >= 1 && n <= view.state.doc.lines;
   return {
@@ -156,6 +185,12 @@ export function createEditor(parent, { doc = "", readOnly = false, onRun = () =>
       if (lineInRange(n)) jumpTo(view, n);
     },
     focus: () => view.focus(),
+    /** Formats the code with ruff; resolves with {ok, message}. */
+    format: formatNow,
+    /** Switches to the "default", "vim" or "emacs" keymap; resolves once it applies. */
+    setKeymap: (name) => applyKeymap(view, keys, settings, name),
+    keymap: () => settings.keymap,
+    setFontSize: (px) => applyFontSize(view, px),
     destroy() {
       unsubscribe();
       view.destroy();
