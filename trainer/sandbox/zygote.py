@@ -1,8 +1,9 @@
 """The zygote: a clean interpreter with TensorFlow imported that keeps jailed, warm spares ready.
 
 Started by exec with an empty environment, it imports TensorFlow, Keras and NumPy and never runs
-a TF op. It forks spares: each goes through the jail, warms TensorFlow up and waits for one job.
-The supervisor asks for a spare over a unix socket and receives the spare's pipes.
+a TF op. It forks spares: each goes through the jail, warms TensorFlow up and waits for one job;
+a cold spare (contract.spares), for a snippet that sets devices up itself, skips the warm-up.
+The supervisor asks for a spare of either kind over a unix socket and receives its pipes.
 
 Process tree of one spare:  zygote -> child (pid 1 of its own pid namespace: joins its cgroup,
 jail, warm-up, the learner's code). The zygote hands the child's pid out with its pipes and
