@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from contract import events, job, keys, limits
+from contract import events, job, keys, limits, spares
 
 HEADER = "// Generated from contract/ by `python -m contract.export`: do not edit.\n"
 
@@ -28,6 +28,8 @@ def vocabulary() -> dict[str, Any]:
         "defaultDevice": job.DEFAULT_DEVICE,
         "heartbeatTtlSeconds": keys.HEARTBEAT_TTL,
         "limits": limits.Limits().as_dict(),
+        "spareKinds": list(spares.SPARE_KINDS),
+        "coldSpare": spares.COLD,
     }
 
 

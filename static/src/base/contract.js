@@ -124,6 +124,7 @@ export const CONTRACT = Object.freeze({
       "note"
     ]
   },
+  "coldSpare": "cold",
   "defaultDevice": "auto",
   "defaultMode": "eager",
   "deviceChoices": [
@@ -171,6 +172,10 @@ export const CONTRACT = Object.freeze({
   "passes": [
     "graph",
     "eager"
+  ],
+  "spareKinds": [
+    "warm",
+    "cold"
   ],
   "supervisorEvents": {
     "done": [

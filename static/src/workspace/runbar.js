@@ -205,9 +205,9 @@ function showRuntime(bar, { device, tensorflow, host, simulated, spare, spare_re
   if (device) parts.push(simulated ? format(t("%(device)s (simulated)"), { device }) : device);
   if (tensorflow) parts.push(`TF ${tensorflow}`);
   // A cold spare: TensorFlow had not started, so the snippet's own device set-up applied.
-  if (spare === "cold") parts.push(t("fresh TensorFlow"));
+  if (spare === CONTRACT.coldSpare) parts.push(t("fresh TensorFlow"));
   if (parts.length) bar.runtime.textContent = parts.join(" · ");
-  const fresh = spare === "cold" && format(t("TensorFlow had not started before this snippet, so its device set-up applied (%(reason)s)"), { reason });
+  const fresh = spare === CONTRACT.coldSpare && format(t("TensorFlow had not started before this snippet, so its device set-up applied (%(reason)s)"), { reason });
   const titles = [host && format(t("Ran on %(host)s"), { host }), fresh].filter(Boolean);
   if (titles.length) bar.runtime.title = titles.join("\n");
 }
