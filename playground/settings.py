@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "channels",
     "playground.runs",
     "playground.shares",
+    "playground.compare",
     "playground.concepts",
     "playground.web",
     "playground.learn",

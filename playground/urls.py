@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 urlpatterns = [
     path("", include("playground.runs.urls")),
     path("", include("playground.shares.urls")),
+    path("", include("playground.compare.urls")),
     path("", include("playground.concepts.urls")),
     path("", include("playground.web.urls")),
     path("", include("playground.learn.urls")),
