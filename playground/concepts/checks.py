@@ -237,6 +237,131 @@ def check_model_params(check: Mapping[str, Any], run: RunView) -> Outcome:
                      f"モデルのパラメータ数は {total} で、条件（{bounds}）を満たしません。")
 
 
+def _subsequence(wanted: Sequence[str], found: Sequence[Any]) -> bool:
+    """Whether `wanted` occurs in `found` in order, other items allowed between."""
+    remaining = iter(found)
+    return all(any(item == name for item in remaining) for name in wanted)
+
+
+def check_pipeline(check: Mapping[str, Any], run: RunView) -> Outcome:
+    """A tf.data pipeline the run iterated has these stages in this order (ops such as `map`,
+    `prefetch`, or kinds such as `source`); `args` asks for argument values per op."""
+    wanted = [str(s) for s in check["stages"]]
+    wanted_args: Mapping[str, Mapping[str, Any]] = check.get("args") or {}
+    pipelines = [e for e in run.of_type("dataset") if e.get("stages")]
+    for pipeline in pipelines:
+        stages = list(pipeline["stages"])
+        names = [s.get("op") for s in stages]
+        if not (_subsequence(wanted, names) or _subsequence(wanted, [s.get("kind")
+                                                                     for s in stages])):
+            continue
+        if all(any(s.get("op") == op and all((s.get("args") or {}).get(k) == v
+                                             for k, v in args.items()) for s in stages)
+               for op, args in wanted_args.items()):
+            chain = " → ".join(str(n) for n in names)
+            return True, _t(f"Pipeline {pipeline.get('id')}: {chain}.",
+                            f"パイプライン {pipeline.get('id')}：{chain}。")
+    seen = "; ".join(" → ".join(str(s.get("op")) for s in p["stages"]) for p in pipelines)
+    return False, _t(f"No pipeline with {' → '.join(wanted)} was iterated"
+                     + (f" (seen: {seen})." if seen else "."),
+                     f"{' → '.join(wanted)} を含むパイプラインは繰り返し処理されていません"
+                     + (f"（見つかったもの：{seen}）。" if seen else "。"))
+
+
+def _speeds(run: RunView) -> list[tuple[int, float, str]]:
+    """Each pipeline's throughput in its last finished pass, in the order they were reported:
+    (id, examples per second or else elements per second, unit)."""
+    last: dict[int, Mapping[str, Any]] = {}
+    for stats in run.of_type("dataset_stats"):
+        if stats.get("final") and isinstance(stats.get("id"), int):
+            last[stats["id"]] = stats
+    speeds = []
+    for ident in sorted(last):
+        stats = last[ident]
+        if isinstance(stats.get("examples_per_second"), int | float):
+            speeds.append((ident, float(stats["examples_per_second"]), "examples/s"))
+        elif isinstance(stats.get("per_second"), int | float):
+            speeds.append((ident, float(stats["per_second"]), "elements/s"))
+    return speeds
+
+
+def check_throughput(check: Mapping[str, Any], run: RunView) -> Outcome:
+    """The last pipeline the run iterated is `at_least` times as fast as the first (its
+    baseline), both measured by the Data tab on the run's own iterations."""
+    speeds = _speeds(run)
+    if len(speeds) < 2:
+        return False, _t("Iterate both the baseline pipeline and yours to completion, so their "
+                         "speeds can be compared.",
+                         "速さを比べられるように、基準のパイプラインと自分のパイプラインの"
+                         "両方を最後まで繰り返し処理しましょう。")
+    (_, base, unit), (_, mine, _) = speeds[0], speeds[-1]
+    ratio = mine / base if base > 0 else 0.0
+    wanted = float(check["at_least"])
+    detail = f"{mine:,.0f} vs {base:,.0f} {unit}"
+    if ratio >= wanted:
+        return True, _t(f"Your pipeline ran {ratio:.1f}× as fast as the baseline ({detail}).",
+                        f"あなたのパイプラインは基準の {ratio:.1f} 倍の速さでした（{detail}）。")
+    return False, _t(f"Your pipeline ran {ratio:.1f}× as fast as the baseline ({detail}); "
+                     f"expected at least {wanted:g}×.",
+                     f"あなたのパイプラインは基準の {ratio:.1f} 倍の速さでした（{detail}）。"
+                     f"{wanted:g} 倍以上が必要です。")
+
+
+def check_replicas(check: Mapping[str, Any], run: RunView) -> Outcome:
+    """The last strategy the run made (of `strategy`'s class, if given) has that many
+    replicas; `fallback = true` asks that it came from a TPU the worker did not have."""
+    name = check.get("strategy")
+    found = [e for e in run.of_type("replicas") if name is None or e.get("strategy") == name]
+    if not found:
+        return False, _t(f"No {name or 'tf.distribute'} strategy was made.",
+                         f"{name or 'tf.distribute'} の戦略が作られていません。")
+    event = found[-1]
+    count = len(event.get("replicas") or [])
+    if "fallback" in check and bool(event.get("fallback")) != bool(check["fallback"]):
+        return False, _t("The run did not fall back from a missing TPU as expected.",
+                         "TPU がないときのフォールバックが期待どおりではありません。")
+    bounds = _bounds_text(check)
+    if _bounds_ok(count, check):
+        return True, _t(f"{event.get('strategy')} has {count} replica(s) ({bounds}).",
+                        f"{event.get('strategy')} のレプリカは {count} 個です（条件: {bounds}）。")
+    return False, _t(f"{event.get('strategy')} has {count} replica(s); expected {bounds}.",
+                     f"{event.get('strategy')} のレプリカは {count} 個で、条件（{bounds}）を"
+                     f"満たしません。")
+
+
+def check_all_reduce(check: Mapping[str, Any], run: RunView) -> Outcome:
+    """A step (of `step`: run or fit) all-reduced gradients from `min_replicas` replicas (2
+    unless given): each replica's gradient norm and the reduced one were measured."""
+    kind, need = check.get("step"), int(check.get("min_replicas", 2))
+    for step in run.of_type("replica_step"):
+        replicas = step.get("replicas") or []
+        if kind is not None and step.get("kind") != kind:
+            continue
+        norms = [r.get("grad_norm") for r in replicas if isinstance(r, Mapping)]
+        reduced = (step.get("reduced") or {}).get("grad_norm")
+        if len(norms) >= need and all(isinstance(n, int | float) for n in norms) and \
+                isinstance(reduced, int | float):
+            return True, _t(f"Step {step.get('step')}: {len(norms)} replicas' gradients "
+                            f"all-reduced with {step.get('reduce_op')}.",
+                            f"ステップ {step.get('step')}：{len(norms)} 個のレプリカの勾配が "
+                            f"{step.get('reduce_op')} で all-reduce されました。")
+    return False, _t(f"No step all-reduced gradients from {need} replicas.",
+                     f"{need} 個のレプリカの勾配を all-reduce したステップがありません。")
+
+
+def check_augment(check: Mapping[str, Any], run: RunView) -> Outcome:
+    """The run augmented images (from `source`: layer, map or model) and the grid shows them."""
+    kind = check.get("source")
+    grids = [e for e in run.of_type("augment") if e.get("samples")
+             and (kind is None or e.get("kind") == kind)]
+    if grids:
+        return True, _t(f"{grids[-1].get('function')} augmented {len(grids[-1]['samples'])} "
+                        f"sample(s).",
+                        f"{grids[-1].get('function')} が {len(grids[-1]['samples'])} 個の"
+                        f"サンプルを拡張しました。")
+    return False, _t("No image augmentation was seen.", "画像のデータ拡張が見つかりません。")
+
+
 Grader = Callable[[Mapping[str, Any], RunView], Outcome]
 
 # kind -> (grader, required parameters, optional parameters)
@@ -253,12 +378,19 @@ KINDS: dict[str, tuple[Grader, frozenset[str], frozenset[str]]] = {
     "graph_has_op": (check_graph_has_op, frozenset({"op"}), frozenset({"function"})),
     "metric": (check_metric, frozenset({"name"}), frozenset({"phase", "min", "max"})),
     "model_params": (check_model_params, frozenset(), frozenset({"equals", "min", "max", "model"})),
+    "pipeline": (check_pipeline, frozenset({"stages"}), frozenset({"args"})),
+    "throughput": (check_throughput, frozenset({"at_least"}), frozenset()),
+    "replicas": (check_replicas, frozenset(),
+                 frozenset({"equals", "min", "max", "strategy", "fallback"})),
+    "all_reduce": (check_all_reduce, frozenset(), frozenset({"step", "min_replicas"})),
+    "augment": (check_augment, frozenset(), frozenset({"source"})),
 }
 # Kinds that need at least one of these bounds to mean anything.
 NEEDS_BOUND = {
     "trace_count": ("equals", "at_most", "at_least"),
     "metric": ("min", "max"),
     "model_params": ("equals", "min", "max"),
+    "replicas": ("equals", "min", "max"),
 }
 
 
@@ -278,6 +410,12 @@ def validate(check: Any) -> list[str]:
         problems.append(f"{kind}: give at least one of {', '.join(bounds)}")
     if kind == "status" and check.get("equals") not in TERMINAL_STATUSES:
         problems.append(f"status: {check.get('equals')!r} is not a terminal status")
+    if kind == "pipeline" and not (isinstance(check.get("stages"), list) and check["stages"]
+                                   and all(isinstance(x, str) for x in check["stages"])):
+        problems.append("pipeline: stages must be a list of stage names")
+    if kind == "throughput" and not (isinstance(check.get("at_least"), int | float)
+                                     and check["at_least"] > 0):
+        problems.append("throughput: at_least must be a positive number (a speed-up)")
     if kind == "stdout_matches":
         try:
             re.compile(str(check.get("pattern")))

@@ -27,6 +27,23 @@ METRICS = [{"type": "metrics", "phase": "train", "epoch": e, "step": None,
                      "val_accuracy": 0.55 + 0.1 * e}}
            for e in range(3)]
 EVAL = {"type": "metrics", "phase": "eval", "epoch": None, "step": 5, "logs": {"accuracy": 0.5}}
+PIPELINE = {"type": "dataset", "id": 1, "stages": [
+    {"kind": "source", "op": "from_tensor_slices", "args": {}},
+    {"kind": "map", "op": "map", "args": {"num_parallel_calls": "AUTOTUNE"}},
+    {"kind": "batch", "op": "batch", "args": {"batch_size": 32}},
+    {"kind": "prefetch", "op": "prefetch", "args": {"buffer_size": "AUTOTUNE"}}]}
+REPLICAS = {"type": "replicas", "strategy": "MirroredStrategy",
+            "replicas": [{"id": 0, "device": "CPU:0"}, {"id": 1, "device": "CPU:1"}]}
+STEP = {"type": "replica_step", "kind": "run", "step": 1, "reduce_op": "SUM",
+        "replicas": [{"replica": 0, "grad_norm": 1.0}, {"replica": 1, "grad_norm": 2.0}],
+        "reduced": {"grad_norm": 2.5}}
+AUGMENT = {"type": "augment", "function": "RandomFlip", "kind": "layer", "samples": [{}]}
+
+
+def speeds(*per_second: float) -> list[dict[str, Any]]:
+    """Final dataset_stats of pipelines 1, 2, ... with these examples per second."""
+    return [{"type": "dataset_stats", "id": i + 1, "elements": 10, "final": True,
+             "per_second": s / 32, "examples_per_second": s} for i, s in enumerate(per_second)]
 
 CASES = [
     # (check, passing record, failing record)
@@ -76,6 +93,25 @@ CASES = [
     ({"kind": "model_params", "equals": 67}, record("succeeded", "", MODEL),
      record("succeeded", "", {**MODEL, "total_params": 15})),
     ({"kind": "model_params", "min": 50, "max": 100}, record("succeeded", "", MODEL), record()),
+    ({"kind": "pipeline", "stages": ["map", "batch", "prefetch"],
+      "args": {"map": {"num_parallel_calls": "AUTOTUNE"}}},
+     record("succeeded", "", PIPELINE),
+     record("succeeded", "", {**PIPELINE, "stages": PIPELINE["stages"][:3]})),
+    ({"kind": "pipeline", "stages": ["source", "map"]}, record("succeeded", "", PIPELINE),
+     record()),
+    ({"kind": "throughput", "at_least": 2}, record("succeeded", "", *speeds(100, 250)),
+     record("succeeded", "", *speeds(100, 150))),
+    ({"kind": "throughput", "at_least": 2}, record("succeeded", "", *speeds(100, 300)),
+     record("succeeded", "", *speeds(100))),
+    ({"kind": "replicas", "equals": 2, "strategy": "MirroredStrategy"},
+     record("succeeded", "", REPLICAS), record("succeeded", "", {**REPLICAS, "replicas": []})),
+    ({"kind": "replicas", "min": 1, "fallback": True},
+     record("succeeded", "", {**REPLICAS, "fallback": {"wanted": "TPUStrategy"}}),
+     record("succeeded", "", REPLICAS)),
+    ({"kind": "all_reduce", "step": "run"},
+     record("succeeded", "", STEP), record("succeeded", "", {**STEP, "reduced": {}})),
+    ({"kind": "augment", "source": "layer"},
+     record("succeeded", "", AUGMENT), record("succeeded", "", {**AUGMENT, "samples": []})),
 ]
 
 
@@ -131,6 +167,9 @@ def test_it_concatenates_stdout_chunks() -> None:
     ({"kind": "stdout_matches", "pattern": "("}, "bad pattern"),
     ({"kind": "no_error", "message": {"en": "only English"}}, "'en' and 'ja'"),
     ("no_error", "must be a table"),
+    ({"kind": "pipeline", "stages": "map"}, "list of stage names"),
+    ({"kind": "throughput", "at_least": 0}, "positive number"),
+    ({"kind": "replicas"}, "give at least one of"),
 ])
 def test_it_rejects_malformed_checks(check: Any, problem: str) -> None:
     assert any(problem in p for p in validate(check)), validate(check)
