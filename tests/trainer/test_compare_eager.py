@@ -14,6 +14,7 @@ from contract import keys
 from contract.job import Job
 from tests.conftest import UNIT_REDIS_DB, redis_db
 from trainer.config import WorkerSettings
+from trainer.devices import Heartbeat
 from trainer.events import EventStream
 from trainer.pool import Pool
 from trainer.supervisor import Supervisor
@@ -50,8 +51,15 @@ def r(redis_server: str) -> Iterator[redis.Redis]:
 
 
 def run(pool: Pool, r: redis.Redis, job: Job) -> list[dict[str, Any]]:
-    Supervisor(EventStream(r, "compared"), pool, worker="cpu:test:1",
-               cancelled=lambda: False).run(job)
+    # A worker that beats, as a real one does: a heartbeat watcher of another test session on
+    # this Redis database would declare a run of a silent worker lost within seconds.
+    heartbeat = Heartbeat(r, "cpu", {"tf_devices": [], "slots": 1})
+    heartbeat.start()
+    try:
+        Supervisor(EventStream(r, "compared"), pool, worker=heartbeat.field,
+                   cancelled=lambda: False).run(job)
+    finally:
+        heartbeat.stop()
     return [json.loads(f[b"e"]) for _id, f in r.xrange(keys.stream_key("compared"))]
 
 
