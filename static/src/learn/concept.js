@@ -38,7 +38,8 @@ function exampleCard(concept, example, index, open) {
       el("span", { class: "example-number", text: format(t("Example %(n)s"), { n: index + 1 }) }),
       el("h3", { text: pick(example.title) }),
     ),
-    el("pre", { class: "example-code" }, el("code", { text: example.code })),
+    // Focusable, so that a keyboard can scroll a long example.
+    el("pre", { class: "example-code", tabindex: "0" }, el("code", { text: example.code })),
     expectations.length
       ? el(
           "div",

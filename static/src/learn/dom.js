@@ -20,6 +20,8 @@ export function markdownBlock(text, className = "prose", tag = "div") {
     styled.style.cssText = styled.getAttribute(TEX_STYLE);
     styled.removeAttribute(TEX_STYLE);
   }
+  // A code block may scroll sideways: focusable, a keyboard can scroll it.
+  for (const pre of node.querySelectorAll("pre")) pre.tabIndex = 0;
   return node;
 }
 

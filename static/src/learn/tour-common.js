@@ -31,14 +31,9 @@ export function progressBar(tour, current) {
     { class: "tour-bar", "aria-label": t("Tour progress") },
     el(
       "ol",
-      {
-        class: "tour-segments",
-        role: "progressbar",
-        "aria-valuemin": 0,
-        "aria-valuemax": count,
-        "aria-valuenow": doneCount,
-        "aria-valuetext": format(t("%(done)s of %(count)s steps done"), { done: doneCount, count }),
-      },
+      // A list of links to the steps (the text beside it says how many are done): a progressbar
+      // role would hide the list and may hold no links.
+      { class: "tour-segments" },
       tour.steps.map((step, i) =>
         el(
           "li",

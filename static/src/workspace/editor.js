@@ -6,37 +6,15 @@
 import { basicSetup } from "codemirror";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
-import { defaultHighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { indentUnit } from "@codemirror/language";
 import { Compartment, EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, EditorView, GutterMarker, gutter, keymap, lineNumbers } from "@codemirror/view";
-import { oneDark } from "@codemirror/theme-one-dark";
 import { currentTheme, onThemeChange } from "../base/theme.js";
 import { format, t } from "../base/i18n.js";
 import { el, uid } from "../base/dom.js";
 import { assistExtensions, formatView } from "./assist/index.js";
 import { keymapExtension, storedFontSize, storedKeymap } from "./editor-keys.js";
-
-const lightTheme = EditorView.theme(
-  {
-    "&": { backgroundColor: "var(--pg-surface)", color: "var(--pg-text)" },
-    ".cm-gutters": { backgroundColor: "var(--pg-surface-2)", color: "var(--pg-muted)", borderRight: "1px solid var(--pg-border)" },
-    ".cm-activeLine": { backgroundColor: "rgba(37, 99, 235, 0.05)" },
-    ".cm-activeLineGutter": { backgroundColor: "rgba(37, 99, 235, 0.1)" },
-  },
-  { dark: false },
-);
-
-const sharedTheme = EditorView.theme({
-  "&": { height: "100%", fontSize: "14px" },
-  ".cm-scroller": { fontFamily: "var(--pg-mono)", lineHeight: "1.5" },
-  ".pg-cm-error-line": { backgroundColor: "var(--pg-mark-line)", boxShadow: "inset 3px 0 0 var(--pg-danger)" },
-  ".pg-cm-source-line": { backgroundColor: "var(--pg-source-line)", boxShadow: "inset 3px 0 0 var(--pg-accent)" },
-  ".pg-cm-origins .cm-gutterElement": { color: "var(--pg-accent)", padding: "0 6px 0 4px", cursor: "default" },
-});
-
-function themeFor(theme) {
-  return theme === "dark" ? oneDark : [lightTheme, syntaxHighlighting(defaultHighlightStyle)];
-}
+import { sharedTheme, themeFor } from "./editor-theme.js";
 
 // Error marks: one marked line at a time, kept in place while the text around it is edited.
 const setMark = StateEffect.define();
@@ -118,7 +96,8 @@ function editorExtensions({ theme, keys, readOnly, onRun, onFormat, onChange, on
     theme.of(themeFor(currentTheme())),
     EditorState.readOnly.of(readOnly),
     assistExtensions({ editable: !readOnly }),
-    EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": hintId }),
+    // tabindex: a scrolled listing is reachable by keyboard (contenteditable alone does not say so).
+    EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": hintId, tabindex: "0" }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged) onChange(update.state.doc.toString());
     }),
@@ -243,7 +222,7 @@ export function createCodeView(parent, code, { label = t("Generated code"), orig
         cursorListener(onCursor),
         python(),
         EditorState.readOnly.of(true),
-        EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true" }),
+        EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true", tabindex: "0" }),
         sharedTheme,
         EditorView.theme({ "&": { height: "auto" } }),
         theme.of(themeFor(currentTheme())),
