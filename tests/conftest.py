@@ -16,7 +16,9 @@ import redis
 from scripts.stack import ROOT, Stack, free_port, redis_answers
 from tests.live import LiveClient
 
-LIVE_REDIS_DBS = range(15, 7, -1)
+UNIT_REDIS_DB = 13
+# Databases a live stack may claim; never the unit tests' one, which they flush.
+LIVE_REDIS_DBS = [db for db in range(15, 5, -1) if db != UNIT_REDIS_DB]
 LOCK_KEY = "tests:live-stack"
 
 
@@ -31,9 +33,6 @@ def redis_server() -> Iterator[str]:
     own.start_redis_if_needed()
     yield own.redis_url
     own.stop()
-
-
-UNIT_REDIS_DB = 13
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 import redis
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 
 from contract import keys
 from playground.runs import actions, watcher
@@ -59,8 +59,8 @@ class Recorder:
         fresh = self.client.xreadgroup(GROUP, self.consumer, {keys.FINISHED_STREAM: ">"},
                                        count=BATCH, block=None if retries else block_ms)
         entries = list(retries) + [entry for _stream, found in fresh or [] for entry in found]
-        if entries:
-            close_old_connections()
+        if entries and not connection.in_atomic_block:
+            close_old_connections()  # as Django does per request: drop a broken or old one
         return sum(self._store(entry_id, fields) for entry_id, fields in entries)
 
     def _store(self, entry_id: bytes, fields: dict[bytes, bytes]) -> bool:

@@ -17,6 +17,7 @@ import redis
 
 from contract import keys
 from scripts.stack import free_port, redis_answers
+from tests import aio
 from tests.faults.conftest import FaultStack, until
 from tests.faults.watch import Watch, answer_of, check_run, socket_close_code, ticker
 from tests.live import LiveClient
@@ -170,12 +171,15 @@ def test_the_web_side_clients_reconnect_at_the_first_command_after_a_restart(
         async def ping() -> Any:
             return await async_client.ping()
 
-        loop = asyncio.new_event_loop()
-        assert sync.ping() and loop.run_until_complete(ping())  # both pool a connection
-        restart()  # each pooled connection is now broken
-        assert sync.set("after", "1") and sync.get("after") == b"1"
-        assert loop.run_until_complete(ping())
-        loop.run_until_complete(async_client.aclose())
-        loop.close()
+        def on_one_loop() -> None:
+            loop = asyncio.new_event_loop()
+            assert sync.ping() and loop.run_until_complete(ping())  # both pool a connection
+            restart()  # each pooled connection is now broken
+            assert sync.set("after", "1") and sync.get("after") == b"1"
+            assert loop.run_until_complete(ping())
+            loop.run_until_complete(async_client.aclose())
+            loop.close()
+
+        aio.in_thread(on_one_loop)
     finally:
         streams._sync = streams._async = None

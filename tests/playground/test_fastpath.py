@@ -29,6 +29,7 @@ from django.utils.deprecation import MiddlewareMixin
 
 from playground.fastpath import django as fast_django
 from playground.fastpath.django import HttpHandler, pooled
+from tests import aio
 from tests.conftest import UNIT_REDIS_DB, redis_db
 
 pytestmark = pytest.mark.urls(__name__)
@@ -89,7 +90,7 @@ def params(function: Callable[..., Any]) -> list[str]:
 
 def get(handler: ASGIHandler, url: str) -> int:
     """The status of GET `url` through an ASGI handler, as Daphne calls it."""
-    return asyncio.run(_get(handler, url))
+    return aio.run(_get(handler, url))
 
 
 async def _get(handler: ASGIHandler, url: str) -> int:
@@ -120,7 +121,7 @@ async def _get(handler: ASGIHandler, url: str) -> int:
 def close_the_views_connection() -> Iterator[None]:
     """The view's thread outlives the test: its connection would keep the test database open."""
     yield
-    asyncio.run(sync_to_async(connections.close_all, thread_sensitive=True)())
+    aio.run(sync_to_async(connections.close_all, thread_sensitive=True)())
 
 
 def test_the_handler_overrides_what_django_still_calls() -> None:
@@ -217,26 +218,30 @@ def test_a_request_reaches_its_view_through_the_middleware_without_a_hop(
 # `pooled`: sync API views on shared threads.
 
 @pytest.mark.django_db(transaction=True)
-def test_a_pooled_view_keeps_its_threads_database_connection(settings: Any) -> None:
+def test_pooled_views_run_side_by_side_on_threads_that_keep_their_connections(
+        settings: Any) -> None:
+    """Django would run sync views one at a time on its one thread-sensitive thread."""
     settings.VIEWS_ON_SHARED_THREADS = True
-    opened: list[object] = []
+    side_by_side = threading.Barrier(2, timeout=2)
+    seen_by: dict[threading.Thread, list[object]] = {}
 
     @pooled
     def view(request: HttpRequest, close: bool = False) -> HttpResponse:
+        side_by_side.wait()
         connection.ensure_connection()
-        opened.append((threading.current_thread(), connection.connection))
+        seen_by.setdefault(threading.current_thread(), []).append(connection.connection)
         if close:
             connections.close_all()
         return HttpResponse("ok")
 
-    async def three_requests() -> None:
-        for close in (False, False, True):
-            await view(HttpRequest(), close=close)
-            await asyncio.sleep(0.05)  # the pool's thread is idle again before the next one
+    async def two_pairs_of_requests() -> None:
+        for close in (False, True):
+            await asyncio.gather(view(HttpRequest(), close=close), view(HttpRequest(), close=close))
+            await asyncio.sleep(0.05)  # both threads are idle again before the next pair
 
-    asyncio.run(three_requests())
-    assert opened[0] == opened[1] == opened[2]
-    assert opened[0][0] is not threading.current_thread()
+    aio.run(two_pairs_of_requests())
+    assert len(seen_by) == 2 and threading.current_thread() not in seen_by
+    assert all(first is second for first, second in seen_by.values())
 
 
 # WhiteNoise on the loop.
@@ -270,7 +275,7 @@ def test_static_files_are_answered_on_the_loop(settings: Any, tmp_path: Path,
     for url, status in (("/static/app.js", 200), ("/api/runs", 404)):
         request = HttpRequest()
         request.method, request.path_info = "GET", url
-        assert asyncio.run(static(request)).status_code == status
+        assert aio.run(static(request)).status_code == status
     assert passed == ["/api/runs"] and hops == []
 
 
@@ -294,6 +299,7 @@ def publish(redis_server: str) -> Iterator[Callable[[str], int]]:
     client = redis.Redis.from_url(url)
 
     def clients_built(transport: str) -> int:
+        client.delete(queue)
         celery = Celery("tests", broker=url)
         celery.conf.update(broker_transport=transport, broker_connection_retry_on_startup=True)
         celery.send_task("trainer.execute_run", args=["r0", "print(1)", {}], queue=queue)
@@ -312,11 +318,10 @@ def publish(redis_server: str) -> Iterator[Callable[[str], int]]:
         finally:
             redis.Redis.__init__ = real_init  # type: ignore[method-assign]
             celery.close()
+        assert client.llen(queue) == 4  # every message went out
         return len(built)
 
-    client.delete(queue)
     yield clients_built
-    assert client.llen(queue) == 8  # every message went out
     client.delete(queue)
 
 
@@ -352,7 +357,9 @@ async def echo_session(application: Any) -> None:
     assert (await talk.connect())[0]
     await talk.send_to(text_data="hi")
     assert await talk.receive_from() == "hi"
-    await talk.disconnect(code=1001)  # times out unless the consumer stops (StopConsumer)
+    await talk.disconnect(code=1001)
+    # The consumer ended itself (StopConsumer), rather than being cancelled after a timeout.
+    assert talk.future.done() and not talk.future.cancelled()
 
 
 def test_channels_still_dispatches_as_the_consumer_copy_does() -> None:
@@ -377,9 +384,9 @@ def test_a_socket_opens_talks_and_closes_without_a_thread_hop(
 
     from playground.fastpath.channels import HopFreeWebsocketConsumer
 
-    asyncio.run(echo_session(echo_consumer(HopFreeWebsocketConsumer)))
+    aio.run(echo_session(echo_consumer(HopFreeWebsocketConsumer)))
     assert hops == [] and seen["closed"] == 1001
-    asyncio.run(echo_session(echo_consumer(AsyncWebsocketConsumer)))
+    aio.run(echo_session(echo_consumer(AsyncWebsocketConsumer)))
     assert len(hops) >= 3  # stock Channels: one per message, and one after the disconnect
 
 

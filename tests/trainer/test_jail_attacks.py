@@ -218,8 +218,12 @@ except RuntimeError as exc:
     "import numpy as np\nxs = []\nwhile True:\n    xs.append(np.ones(50_000_000))\n",
     "import tensorflow as tf\nxs = []\nwhile True:\n    xs.append(tf.ones([50_000_000]) + 1)\n",
 ])
-def test_memory_bombs_end_as_oom(attack, code):
-    assert done(attack(code))["status"] == "oom"
+def test_memory_bombs_end_as_oom(attack, request, code):
+    ended = {"oom"}
+    if request.node.callspec.params["jail_client"] == "rootless":
+        # No memory cgroup: RLIMIT_DATA lets a slow machine reach the wall clock first.
+        ended.add("timeout")
+    assert done(attack(code))["status"] in ended
 
 
 def test_cpu_loop_ends_as_timeout(attack):

@@ -3,10 +3,6 @@ whose TensorFlow has not started), the usual libraries, tensorflow-datasets with
 and standard input. Through the public contract, on the real stack."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
 from tests.trainer.test_jail_attacks import done, stderr, stdout
@@ -78,12 +74,11 @@ def test_thread_pools_past_the_task_limit_are_refused_before_tensorflow_aborts(r
     assert done(record)["status"] == "failed"
 
 
-def test_the_usual_libraries_work_and_import_no_slower_than_in_plain_python(run_snippet):
-    # CPU time: what the import costs the snippet, whatever else the host runs meanwhile.
-    timing = (f"import json, time\nspent = {{}}\nfor name in {LIBRARIES!r}:\n"
-              "    began = time.process_time()\n    __import__(name)\n"
-              "    spent[name] = time.process_time() - began\nprint(json.dumps(spent))\n")
-    record = run_snippet(timing + """
+def test_the_usual_libraries_work_in_the_sandbox(run_snippet):
+    """What they cost to import, against plain Python, is bench/sandbox_offers.py's to measure:
+    a timing in a test would fail on a busy machine, not on slow code."""
+    record = run_snippet(f"for name in {LIBRARIES!r}:\n    __import__(name)\nprint('imported')\n"
+                         + """
 import matplotlib.pyplot as plt, numpy as np, pandas as pd
 from PIL import Image
 from sklearn.linear_model import LinearRegression
@@ -96,16 +91,8 @@ plt.plot(frame.x, frame.y)
 plt.savefig("line.png")
 print(Image.open("line.png").format, isinstance(plt.gcf().canvas, FigureCanvasAgg))
 """)
-    lines = stdout(record).splitlines()
-    assert lines[1:] == ["3.0 1.0", "PNG True"], record["events"]
+    assert stdout(record).splitlines() == ["imported", "3.0 1.0", "PNG True"], record["events"]
     assert "font cache" not in stderr(record) and "temporary" not in stderr(record)
-    in_sandbox = json.loads(lines[0])
-    plain = json.loads(subprocess.run([sys.executable, "-c", timing], capture_output=True,
-                                      text=True, check=True).stdout.splitlines()[-1])
-    for name in LIBRARIES:
-        # Keras imports all but tensorflow_datasets with TensorFlow, so the zygote has them;
-        # that one is imported by the snippet, as in a fresh interpreter.
-        assert in_sandbox[name] <= plain[name] + 0.01, (name, in_sandbox, plain)
 
 
 def test_tensorflow_datasets_loads_a_prepared_dataset_offline(run_snippet):
