@@ -80,7 +80,7 @@ function keywordOptions(context, index, word) {
   if (!around) return null;
   const position = argumentPosition(context.state, around.args, context.pos - word.length);
   if (/=/.test(position.current)) return null; // writing a value, not a name
-  const value = new Inference(context.state, index).value(around.call.firstChild);
+  const value = new Inference(context.state, index).value(around.callee);
   const entry = value?.path && index.entry(value.path);
   if (!entry) return null;
   const names = keywordNames(entry).filter((name) => !position.named.has(name));

@@ -10,8 +10,9 @@ const NAMES = new Set(["VariableName", "PropertyName"]);
 
 function written(state, node) {
   // The dotted text as the snippet writes it up to this name: "tf.keras.layers.Dense".
-  const top = node.name === "PropertyName" && node.parent?.name === "MemberExpression" ? node.parent : node;
-  return state.doc.sliceString(top.from, top.to).replace(/\s+/g, "");
+  let from = node.name === "PropertyName" && node.parent?.name === "MemberExpression" ? node.parent.from : node.from;
+  if (node.parent?.name === "Decorator") from = node.parent.getChild("VariableName").from;
+  return state.doc.sliceString(from, node.to).replace(/\s+/g, "");
 }
 
 // A snippet name bound to an object: the object's class, said as "instance of".

@@ -157,7 +157,9 @@ export class Inference {
   value(node) {
     switch (node.name) {
       case "VariableName":
-        return this.name(text(this.state, node), node.from);
+        return node.parent?.name === "Decorator" ? this.decorator(node) : this.name(text(this.state, node), node.from);
+      case "Decorator":
+        return this.decorator(node.getChildren("VariableName").pop());
       case "MemberExpression": {
         const object = node.firstChild;
         const property = node.lastChild;
@@ -171,6 +173,18 @@ export class Inference {
       default:
         return null;
     }
+  }
+
+  /** A decorator's dotted name up to `last` (`@tf.function` is At, tf, ".", function). */
+  decorator(last) {
+    if (!last) return null;
+    let value = null;
+    for (const part of last.parent.getChildren("VariableName")) {
+      const name = text(this.state, part);
+      value = value === null ? this.name(name, part.from) : this.member(value, name);
+      if (part.from === last.from) return value;
+    }
+    return null;
   }
 
   /** `value.name`: a module's or class's member, or an instance's (through its class). */
@@ -206,8 +220,9 @@ export function enclosingCall(state, pos) {
     const open = node.firstChild;
     const close = node.lastChild;
     const closed = close && close.name === ")" && close !== open;
-    if (open && pos > open.from && (!closed || pos <= close.from) && node.parent?.name === "CallExpression") {
-      return { call: node.parent, args: node };
+    const caller = node.parent?.name;
+    if (open && pos > open.from && (!closed || pos <= close.from) && (caller === "CallExpression" || caller === "Decorator")) {
+      return { call: node.parent, args: node, callee: caller === "Decorator" ? node.parent : node.parent.firstChild };
     }
   }
   return null;

@@ -2,6 +2,7 @@
 // gutter (syntax errors, undefined names, unused imports; never style), and Format. Neither blocks
 // Run: a lint that fails or is refused leaves no marks, a format that fails says why.
 import { linter, lintGutter } from "@codemirror/lint";
+import { EditorView } from "@codemirror/view";
 import { postJSON } from "../../base/api.js";
 import { format, t } from "../../base/i18n.js";
 
@@ -37,8 +38,21 @@ async function lintSource(view) {
   }
 }
 
+// @codemirror/lint draws its underlines and gutter icons as data: SVG images, which the pages'
+// Content-Security-Policy (img-src 'self') refuses: text decoration and characters instead.
+const marks = EditorView.theme({
+  ".cm-lintRange": { backgroundImage: "none", textDecorationLine: "underline", textDecorationStyle: "wavy", textDecorationSkipInk: "none", textUnderlineOffset: "3px" },
+  ".cm-lintRange-error": { textDecorationColor: "var(--pg-danger)" },
+  ".cm-lintRange-warning": { textDecorationColor: "var(--pg-warn)" },
+  ".cm-lintRange-info, .cm-lintRange-hint": { textDecorationColor: "var(--pg-link)" },
+  ".cm-lint-marker": { content: "normal", width: "1em", height: "1em", lineHeight: "1", textAlign: "center", fontSize: "0.8em" },
+  ".cm-lint-marker-error::before": { content: '"●"', color: "var(--pg-danger)" },
+  ".cm-lint-marker-warning::before": { content: '"▲"', color: "var(--pg-warn)" },
+  ".cm-lint-marker-info::before": { content: '"■"', color: "var(--pg-link)" },
+});
+
 /** Lint as you type, with the gutter that shows it. */
-export const lintAsYouType = [linter(lintSource, { delay: LINT_DELAY }), lintGutter()];
+export const lintAsYouType = [linter(lintSource, { delay: LINT_DELAY }), lintGutter(), marks];
 
 // The smallest change from one text to the other: cursor and undo history keep their place.
 function minimalChange(before, after) {

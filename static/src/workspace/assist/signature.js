@@ -47,7 +47,7 @@ function signatureAt(state, previous) {
   if (!index || !selection.empty) return null;
   const around = enclosingCall(state, selection.head);
   if (!around) return null;
-  const value = new Inference(state, index).value(around.call.firstChild);
+  const value = new Inference(state, index).value(around.callee);
   const entry = value?.path && !value.instance ? index.entry(value.path) : null;
   if (!entry || !Array.isArray(entry.p)) return null;
   const active = activeParameter(entry.p, argumentPosition(state, around.args, selection.head));
