@@ -56,8 +56,8 @@ def write_api_index() -> bool:
     if importlib.util.find_spec("tensorflow") is None:
         print("tensorflow is not installed: the editor's API index is not built", file=sys.stderr)
         return False
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "api_index.py"), "--out",
-                    str(API_INDEX)], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "scripts.api_index", "--out", str(API_INDEX)],
+                   cwd=ROOT, check=True)
     return True
 
 

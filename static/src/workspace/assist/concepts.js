@@ -1,7 +1,8 @@
 // Which concept page covers an indexed name: the longest entry of COVERS that is the name or a
 // prefix of it (at a dot, or anywhere for an entry ending in `*`), kept only when the catalogue
 // (GET /api/concepts, fetched once) has that concept; its title in the page's language.
-// tests/content/test_concept_links.py checks every slug here against the catalogue's content.
+// tests/assets/test_api_index.py checks every name here against the index and every slug against
+// the catalogue's content.
 import { getJSON } from "../../base/api.js";
 import { currentLanguage } from "../../base/i18n.js";
 
