@@ -69,17 +69,36 @@ def local_part(element: Any) -> Any:
     return nest.map_structure(first, element, expand_composites=False)
 
 
+def _first_leaf(element: Any) -> Any:
+    """The first component of an element, cheaply (this runs for every element)."""
+    for _ in range(8):
+        if isinstance(element, (tuple, list)) and element:
+            element = element[0]
+        elif isinstance(element, dict) and element:
+            element = element[min(element)] if all(isinstance(k, str) for k in element) \
+                else next(iter(element.values()))
+        else:
+            break
+    return element
+
+
+def _rows(tensor: Any) -> int | None:
+    shape = getattr(tensor, "shape", None)
+    try:
+        return int(shape[0]) if shape is not None and len(shape) and shape[0] is not None \
+            else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def replicated_size(element: Any) -> int | None:
     """The rows of a batch, every replica's part counted."""
-    leaves = nest.flatten(element, expand_composites=False)
-    if not leaves:
-        return None
-    first = leaves[0]
+    first = _first_leaf(element)
     if isinstance(first, distribute_values.DistributedValues):
-        sizes = [elements.leading_size(v) for v in first.values]
-        return sum(s for s in sizes if s is not None) if any(s is not None for s in sizes) \
-            else None
-    return elements.leading_size(first)
+        sizes = [_rows(v) for v in first.values]
+        known = [s for s in sizes if s is not None]
+        return sum(known) if known else None
+    return _rows(first)
 
 
 def _ms(seconds: float) -> float:
