@@ -130,3 +130,13 @@ def test_the_output_compared_is_what_a_terminal_shows() -> None:
                {"type": "stdout", "text": "second pass\n", "pass": "eager"},
                {"type": "stderr", "text": "warning\n"}]
     assert plain_output(events_) == "3/3 done\no!\nwarning"
+
+
+def test_the_comparison_speaks_japanese(client: Client, settings: Any) -> None:
+    a, b = shared("print(1)", [1.0]), shared("print(2)", [2.0])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+
+    page = client.get(f"/compare/{a}/{b}").content.decode()
+    assert "2 つの実行の比較" in page
+    catalog = client.get("/jsi18n/").content.decode()
+    assert all(json.dumps(text)[1:-1] in catalog for text in ("グラフを開く", "学習曲線"))
