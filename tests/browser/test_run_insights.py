@@ -146,7 +146,7 @@ def test_the_autograph_tab_links_back_to_the_source(page: Page, standin: str, sh
 def figure_drawn(page: Page) -> None:
     """A figure in the output is drawn (the rows of it on screen), and it is a plot (many
     colours), not a blank box."""
-    expect(page.locator("canvas.pg-figure[data-drawn='true']").first).to_be_visible(
+    expect(page.locator("canvas.pg-figure[data-drawn='true'] >> visible=true").first).to_be_visible(
         timeout=10_000)
     colours = page.evaluate("""() => {
         const seen = new Set();

@@ -48,7 +48,7 @@ def finished(page: Page, outcome: str = "succeeded") -> None:
 def figure_drawn(page: Page) -> None:
     """A figure in the output is drawn (the rows of it on screen), and it is a plot (many
     colours), not a blank box."""
-    expect(page.locator("canvas.pg-figure[data-drawn='true']").first).to_be_visible(
+    expect(page.locator("canvas.pg-figure[data-drawn='true'] >> visible=true").first).to_be_visible(
         timeout=10_000)
     colours = page.evaluate("""() => {
         const seen = new Set();
