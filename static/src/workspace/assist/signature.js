@@ -66,12 +66,18 @@ const signatureField = StateField.define({
   provide: (field) => showTooltip.from(field),
 });
 
-// Fetches the index when the editor is first used, then shows what it now knows.
+// Fetches the index when the learner first uses the editor (focus, a key, a click; not the
+// page setting its code), then shows what it now knows.
+function used(update) {
+  if (update.focusChanged && update.view.hasFocus) return true;
+  return update.transactions.some((tr) => ["input", "delete", "select", "move"].some((event) => tr.isUserEvent(event)));
+}
+
 const loader = ViewPlugin.define((view) => {
   let asked = false;
   return {
     update(update) {
-      if (asked || !(update.docChanged || update.selectionSet || update.focusChanged)) return;
+      if (asked || !used(update)) return;
       asked = true;
       loadIndex().then((index) => {
         if (index && !view.destroyed) view.dispatch({ effects: indexArrived.of(null) });
