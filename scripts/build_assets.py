@@ -63,8 +63,7 @@ def write_api_index() -> bool:
 
 def newest_source() -> float:
     files = [p for p in (STATIC / "src").rglob("*") if p.is_file()]
-    files += [STATIC / "build.mjs", STATIC / "hashed-files.mjs", STATIC / "package-lock.json",
-              API_INDEX]
+    files += [*STATIC.glob("*.mjs"), STATIC / "package-lock.json", API_INDEX]
     return max((p.stat().st_mtime for p in files if p.exists()), default=0.0)
 
 

@@ -8,6 +8,7 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyHashed } from "./hashed-files.mjs";
+import { emacsBindings } from "./bundle-fixes.mjs";
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const SRC = path.join(ROOT, "src");
@@ -78,6 +79,7 @@ function pageOptions(entries, workerFile, hashed = {}) {
     entryPoints: entries,
     format: "esm",
     splitting: true,
+    plugins: [emacsBindings],
     // The workspace resolves the worker next to its own chunk, so every output stays in dist/.
     define: { __LAYOUT_WORKER__: JSON.stringify(workerFile), __API_INDEX__: JSON.stringify(hashed["api-index.json"] ?? null) },
   };
@@ -119,7 +121,7 @@ async function watchForever() {
     },
   });
   const classicCtx = await esbuild.context({ ...classicOptions(), plugins: [record(CLASSIC)] });
-  const pageCtx = await esbuild.context({ ...pageOptions(entries, "layout-worker.js", hashed), plugins: [record(entries)] });
+  const pageCtx = await esbuild.context({ ...pageOptions(entries, "layout-worker.js", hashed), plugins: [emacsBindings, record(entries)] });
   await Promise.all([classicCtx.watch(), pageCtx.watch()]);
   console.log("watching static/src (new entry files need a restart)");
 }

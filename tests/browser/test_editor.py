@@ -158,6 +158,21 @@ def test_the_vim_keymap_accepts_dd_and_is_remembered(page: Page, output_path: st
     assert font_size(page) == "18px"
 
 
+def test_the_emacs_keymap_moves_by_its_keys(page: Page) -> None:
+    # Also what static/bundle-fixes.mjs keeps working: the package's own build drops its bindings.
+    set_code(page, "abc = 1\n")
+    page.select_option("[data-editor-setting=keymap]", "emacs")
+    expect(page.locator(".cm-emacsMode")).to_be_attached()
+    page.click(EDITOR)
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("Control+e")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("Z")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Y")
+    assert code(page) == "Yabc = Z1\n"
+
+
 def test_open_in_editor_then_ctrl_enter_runs(context: BrowserContext, output_path: str) -> None:
     page = context.new_page()
     page.goto("/concepts/tf-function")
