@@ -33,6 +33,14 @@ def reporter() -> FigureReporter | None:
     return _reporter
 
 
+def prepare() -> None:
+    """In the zygote, before it forks: pyplot (which Keras imports when matplotlib is installed)
+    draws through our backend from the start, so a child's install() has nothing to switch."""
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is not None and "matplotlib.pyplot" in sys.modules:
+        matplotlib.use(BACKEND)
+
+
 def png_size(data: bytes) -> tuple[int, int] | None:
     """Width and height from a PNG's header."""
     if len(data) < 24 or not data.startswith(PNG_SIGNATURE):
@@ -69,8 +77,8 @@ class FigureReporter:
         matplotlib = sys.modules.get("matplotlib")
         if matplotlib is None:
             os.environ["MPLBACKEND"] = BACKEND
-        else:
-            self._previous_backend = dict.__getitem__(matplotlib.rcParams, "backend")
+        elif (current := dict.__getitem__(matplotlib.rcParams, "backend")) != BACKEND:
+            self._previous_backend = current
             matplotlib.use(BACKEND)
         original = model_visualization.model_to_dot
         reporter_ = self

@@ -62,6 +62,25 @@ def _label(python_function: Any) -> str:
     return str(name).replace("<locals>.", "")
 
 
+_ORIGINAL_CALL = polymorphic_function.Function.__call__
+_active: FunctionTimer | None = None  # the installed timer, which _timed_call reports to
+
+
+# Made once at import (the zygote's), filtered like the original so that an error raised
+# through it shows the same traceback.
+@traceback_utils.filter_traceback
+def _timed_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+    timer = _active
+    stats = timer.stats_for(self) if timer is not None else None
+    if stats is None:
+        return _ORIGINAL_CALL(self, *args, **kwargs)
+    traces = stats.traces
+    started = time.perf_counter()
+    result = _ORIGINAL_CALL(self, *args, **kwargs)
+    timer.called(stats, time.perf_counter() - started, traced=stats.traces != traces)  # type: ignore[union-attr]
+    return result
+
+
 class FunctionTimer:
     """Wraps tf.function calls; TraceWatcher reports each trace's time here."""
 
@@ -74,23 +93,9 @@ class FunctionTimer:
         self._omitted = 0
 
     def install(self, patches: Patches) -> None:
-        function_class = polymorphic_function.Function
-        original = function_class.__call__
-        timer = self
-
-        # Filtered like the original, so an error raised through it shows the same traceback.
-        @traceback_utils.filter_traceback
-        def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N807
-            stats = timer.stats_for(self)
-            if stats is None:
-                return original(self, *args, **kwargs)
-            traces = stats.traces
-            started = time.perf_counter()
-            result = original(self, *args, **kwargs)
-            timer.called(stats, time.perf_counter() - started, traced=stats.traces != traces)
-            return result
-
-        patches.replace(function_class, "__call__", __call__)
+        global _active
+        _active = self
+        patches.replace(polymorphic_function.Function, "__call__", _timed_call)
 
     def _stats(self, python_function: Any) -> _Stats | None:
         """The stats of a user function (made on first sight), None for library functions."""

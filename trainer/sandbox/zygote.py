@@ -447,7 +447,9 @@ def preload() -> None:
     from trainer.sandbox import landlock, runner, seccomp  # noqa: F401
 
     try:
-        import trainer.instrument  # noqa: F401
+        import trainer.instrument.figures
+
+        trainer.instrument.figures.prepare()
     except ImportError:
         pass
     import gzip  # noqa: F401
