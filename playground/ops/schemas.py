@@ -124,10 +124,16 @@ DIAGNOSTIC = obj({"line": LINE, "column": LINE, "end_line": LINE, "end_column": 
                            f"`{ruff.SYNTAX}` for a syntax error"},
                   "message": STRING, "severity": enum(sorted(set(ruff.RULES.values())))})
 
+# compare_eager compares tf.function with eager execution: the run's mode must be TF2's, the
+# default one (a TF1 graph run has no tf.function to compare; 400 `invalid` otherwise).
+COMPARES_EAGER_ONLY: Schema = {
+    "if": {"required": ["compare_eager"], "properties": {"compare_eager": {"const": True}}},
+    "then": {"properties": {"mode": {"const": DEFAULT_MODE}}}}
+
 COMPONENTS: dict[str, Schema] = {
     "Text": TEXT,
     "Event": event_schema(),
-    "RunRequest": obj({"code": {**NO_NUL, "description": "The program to run: at most "
+    "RunRequest": {**obj({"code": {**NO_NUL, "description": "The program to run: at most "
                                 "RUN_MAX_CODE_BYTES of UTF-8, no lone surrogate."}}, {
         "mode": {**enum(MODES), "default": DEFAULT_MODE},
         "device": {**enum(DEVICE_CHOICES), "default": DEFAULT_DEVICE},
@@ -144,7 +150,7 @@ COMPONENTS: dict[str, Schema] = {
         "stdin": {**NO_NUL, "default": "", "description": (
             "What the program's standard input reads (`input()`, `sys.stdin`), then end of "
             "file: at most RUN_MAX_STDIN_BYTES of UTF-8; over it is 413 `too_large`.")},
-    }),
+    }), **COMPARES_EAGER_ONLY},
     "RunCreated": obj({"id": STRING, "status": enum(LIVE_STATUSES), "ws": STRING, "url": STRING}),
     "RunRecord": RUN_RECORD,
     "Cancelling": obj({"id": STRING, "status": {"const": "cancelling"}}),
