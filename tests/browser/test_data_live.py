@@ -104,6 +104,9 @@ def test_two_share_links_compared_overlay_their_loss_curves(
     a, b = shared_fit(owner, "0.05"), shared_fit(owner, "0.5")
     context = browser.new_context(base_url=live_stack.url, viewport={"width": 1400, "height": 900})
     page = context.new_page()
+    page.add_init_script("""window.__violations = [];
+        document.addEventListener('securitypolicyviolation',
+            (e) => window.__violations.push(e.violatedDirective));""")
     try:
         page.goto(f"/compare/{a}/{b}")
         expect(page.locator("#pg-compare")).to_have_attribute("data-ready", "true")
@@ -117,6 +120,7 @@ def test_two_share_links_compared_overlay_their_loss_curves(
         expect(page.locator(".pg-diff[data-diff=code] tr[data-kind=change]")).to_contain_text(
             "SGD(0.05)")
         expect(page.locator("[data-section=runtime]")).to_contain_text("2.21")
+        assert page.evaluate("window.__violations") == []  # the page keeps to its CSP
         page.screenshot(path=f"{output_path}/compare.png", full_page=True)
     finally:
         context.close()

@@ -262,3 +262,21 @@ def test_a_snippet_without_datasets_sends_nothing_of_them(recorder: Recorder) ->
     kinds = {e["type"] for e in recorder.events}
     assert not kinds & {"dataset", "dataset_preview", "dataset_stats", "augment", "replicas",
                         "replica_step", "instrument_error"}
+
+
+def test_sampling_and_grids_write_nothing_to_the_terminal(
+        recorder: Recorder, capfd: pytest.CaptureFixture[str]) -> None:
+    capfd.readouterr()
+    run_snippet("import numpy as np\nimport tensorflow as tf\nimport keras\n"
+                "augment = keras.Sequential([keras.layers.RandomFlip('horizontal'),\n"
+                "                            keras.layers.RandomRotation(0.2)])\n"
+                "x = np.random.default_rng(0).random((64, 16, 16, 1)).astype('float32')\n"
+                "ds = (tf.data.Dataset.from_tensor_slices(x).batch(8)\n"
+                "      .map(lambda b: augment(b, training=True)).prefetch(2))\n"
+                "for batch in ds:\n"
+                "    pass\n")
+
+    assert [e["kind"] for e in recorder.of("augment")] == ["map"]
+    assert recorder.of("dataset_preview")[0]["source"] == "iterated"
+    # Neither Python's streams nor the file descriptors TensorFlow's own logging writes to.
+    assert capfd.readouterr() == ("", "")
