@@ -79,11 +79,17 @@ print("replicas:", strategy.num_replicas_in_sync)
 
 UNINSTRUMENTED = "import tensorflow as tf\nprint(tf.add(1, 2).numpy())\n"
 
+EAGER_LOOP = """import tensorflow as tf
+strategy = tf.distribute.MirroredStrategy()
+for i in range(12):
+    strategy.run(lambda: tf.constant(float(i)))
+"""
+
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, dict[str, Any]]:
     snippets = {"custom": CUSTOM_STEP, "eager": EAGER_RUN, "fit": FIT, "tpu": TPU,
-                "plain": UNINSTRUMENTED}
+                "plain": UNINSTRUMENTED, "loop": EAGER_LOOP}
     done = subprocess.run([sys.executable, "-m", "tests.trainer.instrumented_child"],
                           input=json.dumps(list(snippets.values())), capture_output=True,
                           text=True, cwd=ROOT, timeout=300, check=True)
@@ -155,3 +161,10 @@ def test_a_tpu_that_is_not_there_says_why_and_what_it_would_have_done(
 
 def test_a_snippet_without_a_strategy_sends_none_of_it(runs: dict[str, Any]) -> None:
     assert {e["type"] for e in runs["plain"]["events"]} <= {"function_stats"}
+
+
+def test_an_eager_loop_of_runs_is_one_site_whose_steps_are_throttled(
+        runs: dict[str, Any]) -> None:
+    steps = [e["step"] for e in of(runs["loop"], "replica_step")]
+    # The first three, then at most one a second, and the last one at the end.
+    assert steps[:3] == [1, 2, 3] and steps[-1] == 12 and len(steps) < 12

@@ -93,6 +93,7 @@ class StrategyWatcher:
         self._fallback: dict[str, Any] | None = None
         self._fallback_sent = False
         self._strategies = 0
+        self._sites: dict[tuple[Any, ...], probes.Site] = {}
 
     def _send_step(self, event: dict[str, Any]) -> bool:
         return self._sender.send(event)
@@ -197,13 +198,24 @@ class StrategyWatcher:
             kind, _ = _caller()
             label = "Keras train step" if kind == "fit" else (
                 f"Keras {kind} step" if kind in KERAS_STEPS.values() else probes.label(fn))
-            site = probes.Site(kind="run" if kind == "user" else kind, function=label,
-                               line=_line(self._source), devices=_devices(strategy))
+            site = self._site("run" if kind == "user" else kind, label, strategy)
         except Exception as error:  # noqa: BLE001
             self._sender.failed("strategy run", error)
             return fn
-        self.collector.add(site)
         return self._probed_fn(fn, site)
+
+    def _site(self, kind: str, label: str, strategy: Any) -> probes.Site:
+        """The call site's record: one per place in the snippet (an eager loop calling
+        strategy.run again and again counts its steps, rather than making new sites)."""
+        devices = _devices(strategy)
+        line = _line(self._source)
+        key = (kind, label, line, tuple(devices))
+        site = self._sites.get(key)
+        if site is None:
+            site = self._sites[key] = probes.Site(kind=kind, function=label, line=line,
+                                                  devices=devices)
+            self.collector.add(site)
+        return site
 
     def _probed_fn(self, fn: Any, site: probes.Site) -> Any:
         watcher = self
@@ -260,9 +272,7 @@ class StrategyWatcher:
                 return
             parts = list(value.values)
             op = str(getattr(reduce_op, "name", reduce_op)).upper()
-            site = probes.Site(kind="reduce", function="strategy.reduce",
-                               line=_line(self._source), devices=_devices(strategy))
-            self.collector.add(site)
+            site = self._site("reduce", "strategy.reduce", strategy)
             if tf.executing_eagerly():
                 self._send_reduce(site, op, [p.numpy() for p in parts], result.numpy())
             elif probes.probe_allowed():
