@@ -280,3 +280,18 @@ def test_sampling_and_grids_write_nothing_to_the_terminal(
     assert recorder.of("dataset_preview")[0]["source"] == "iterated"
     # Neither Python's streams nor the file descriptors TensorFlow's own logging writes to.
     assert capfd.readouterr() == ("", "")
+
+
+def test_the_same_pipeline_made_in_every_epoch_is_one_pipeline_iterated_again(
+        recorder: Recorder) -> None:
+    run_snippet("import tensorflow as tf\n"
+                "ds = tf.data.Dataset.range(10).batch(2)\n"
+                "for epoch in range(3):\n"
+                "    for batch in ds.take(2):\n"
+                "        pass\n")
+
+    (dataset,) = recorder.of("dataset")
+    assert [s["op"] for s in dataset["stages"]] == ["range", "batch", "take"]
+    final = [(e["id"], e["iteration"], e["elements"]) for e in recorder.of("dataset_stats")
+             if e["final"]]
+    assert final == [(1, 1, 2), (1, 2, 2), (1, 3, 2)]

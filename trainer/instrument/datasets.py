@@ -10,6 +10,7 @@ is iterated a second time. The functions of map and filter are sent as graphs.
 from __future__ import annotations
 
 import inspect
+import json
 import sys
 import threading
 import time
@@ -117,6 +118,7 @@ class DatasetWatcher:
         self._iterations: dict[int, Iteration] = {}
         self._signatures: dict[str, inspect.Signature] = {}
         self._depth = threading.local()
+        self._by_signature: dict[str, Pipeline] = {}
 
     def _send(self, event: dict[str, Any], key: str | None) -> None:
         self._sender.send(fit_event(event, key, self.limits.event_bytes) if key else event)
@@ -246,24 +248,43 @@ class DatasetWatcher:
         known = self._known(key)
         if known is not None:
             return known
-        with self._lock:
-            if self._count >= self.limits.pipelines:
-                if not self._capped:
-                    self._capped = True
-                    self._sender.send({"type": "dataset", "id": 0, "stages": [],
-                                       "note": "This run has shown as many pipelines as it may;"
-                                               " later ones are not shown."})
-                return None
-            self._count += 1
-            number = self._count
         datasets = pipeline.chain(dataset, self.registry)
         stages = pipeline.describe(datasets) + ([extra] if extra else [])
-        report = Pipeline(number, datasets, stages, pipeline.batch_size(stages))
+        # The same pipeline made again (`ds.take(2)` in every epoch) is the one reported.
+        signature = json.dumps([consumer, line, stages], sort_keys=True, default=str)
+        with self._lock:
+            report = self._by_signature.get(signature)
+            if report is None:
+                report = self._new_report(datasets, stages)
+                if report is None:
+                    return None
+                self._by_signature[signature] = report
+                fresh = True
+            else:
+                fresh = False
         try:
             self._pipelines[key] = report
         except TypeError:
             pass
-        event: dict[str, Any] = {"type": "dataset", "id": number, "stages": stages,
+        if fresh:
+            self._announce(report, consumer, line)
+        return report
+
+    def _new_report(self, datasets: list[tuple[Any, pipeline.Call | None]],
+                    stages: list[dict[str, Any]]) -> Pipeline | None:
+        """A numbered report, or None past the cap (which is said once). Under the lock."""
+        if self._count >= self.limits.pipelines:
+            if not self._capped:
+                self._capped = True
+                self._sender.send({"type": "dataset", "id": 0, "stages": [],
+                                   "note": "This run has shown as many pipelines as it may;"
+                                           " later ones are not shown."})
+            return None
+        self._count += 1
+        return Pipeline(self._count, datasets, stages, pipeline.batch_size(stages))
+
+    def _announce(self, report: Pipeline, consumer: str, line: int | None) -> None:
+        event: dict[str, Any] = {"type": "dataset", "id": report.id, "stages": report.stages,
                                  "consumer": consumer}
         if line is not None:
             event["line"] = line
@@ -271,7 +292,8 @@ class DatasetWatcher:
         report.samples = self._sample(report, PREVIEW_ROWS)
         if self._on_pipeline is not None:
             self._on_pipeline(report, report.samples)
-        return report
+        # The samples are all that is needed of the datasets: the snippet's arrays are not kept.
+        report.datasets = []
 
     def _sample(self, report: Pipeline, rows: int) -> list[list[Any]] | None:
         if not context.executing_eagerly():

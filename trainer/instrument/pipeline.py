@@ -122,6 +122,8 @@ def call_args(method: str, bound: dict[str, Any]) -> dict[str, Any]:
             continue
         if method in ("from_tensor_slices", "from_tensors") and key == "tensors":
             shown["tensors"] = short(structure_text(value), 200)
+        elif method == "range" and key == "args" and isinstance(value, (list, tuple)):
+            shown["range"] = ", ".join(str(static_value(v)) for v in value)
         elif key in ("datasets", "args") and isinstance(value, (list, tuple)):
             shown[key] = f"{len(value)} inputs" if key == "datasets" else len(value)
         elif key == "generator":
