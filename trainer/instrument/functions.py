@@ -62,7 +62,7 @@ def _label(python_function: Any) -> str:
     return str(name).replace("<locals>.", "")
 
 
-_ORIGINAL_CALL = polymorphic_function.Function.__call__
+_original_call = polymorphic_function.Function.__call__  # what _timed_call wraps
 _active: FunctionTimer | None = None  # the installed timer, which _timed_call reports to
 
 
@@ -73,10 +73,10 @@ def _timed_call(self: Any, *args: Any, **kwargs: Any) -> Any:
     timer = _active
     stats = timer.stats_for(self) if timer is not None else None
     if stats is None:
-        return _ORIGINAL_CALL(self, *args, **kwargs)
+        return _original_call(self, *args, **kwargs)
     traces = stats.traces
     started = time.perf_counter()
-    result = _ORIGINAL_CALL(self, *args, **kwargs)
+    result = _original_call(self, *args, **kwargs)
     timer.called(stats, time.perf_counter() - started, traced=stats.traces != traces)  # type: ignore[union-attr]
     return result
 
@@ -93,7 +93,10 @@ class FunctionTimer:
         self._omitted = 0
 
     def install(self, patches: Patches) -> None:
-        global _active
+        global _active, _original_call
+        current = polymorphic_function.Function.__dict__["__call__"]
+        if current is not _timed_call:  # a second install keeps wrapping the true call
+            _original_call = current
         _active = self
         patches.replace(polymorphic_function.Function, "__call__", _timed_call)
 
