@@ -7,7 +7,8 @@ TRAINER_BENCH_NO_INSTRUMENTATION=1 (a worker setting, never a run's). For each r
 snippet the three variants run one after the other, their order rotating, so the machine's
 drift hits them alike. One client per stack, a learner's pause between runs. Prints per snippet
 POST -> first stdout and POST -> done (and POST -> first `metrics` event where a fit reports
-one), the local process' first stdout and exit, then medians and ratios. Results also as JSON.
+one), the local process' first stdout, exit and end of Keras' first training batch (marked by
+bench/local_probe.py), then medians and ratios. Results also as JSON.
 
     .venv/bin/python bench/snippets.py [--only '*keras*'] [--repeats 3] [DIR ...]
 """
@@ -30,12 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.client import Browser  # noqa: E402
+from bench.local_probe import MARK  # noqa: E402
 from bench.run_path import start_stack  # noqa: E402
 from trainer.config import WorkerSettings  # noqa: E402
 
 CONTENT = ROOT / "playground" / "concepts" / "content"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-OFF_REDIS = "redis://127.0.0.1:6379/14"
+PROBE = ROOT / "bench" / "local_probe.py"
 VARIANTS = ("api", "off", "local")  # api: as deployed; off: no instrumentation
 
 
@@ -64,19 +66,25 @@ def _fields(toml: Path) -> dict[str, Any]:
 
 
 async def run_local(path: Path, env: dict[str, str], cwd: str) -> dict[str, Any]:
-    """`python file.py` in a fresh process, stdout unbuffered as on a terminal."""
+    """`python file.py` in a fresh process, stdout unbuffered as on a terminal; through
+    bench/local_probe.py, which marks the end of Keras' first training batch on stderr (the
+    local counterpart of the first `metrics` event)."""
     began = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        str(PYTHON), str(path), cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL)
-    assert proc.stdout is not None
-    first = None
-    while await proc.stdout.read(65536):
-        if first is None:
-            first = time.perf_counter() - began
+        str(PYTHON), str(PROBE), str(path), cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    firsts: dict[str, float] = {}
+
+    async def drain(stream: asyncio.StreamReader, kind: str) -> None:
+        while chunk := await stream.read(65536):
+            if kind == "stdout" or MARK in chunk:
+                firsts.setdefault(kind, time.perf_counter() - began)
+
+    await asyncio.gather(drain(proc.stdout, "stdout"), drain(proc.stderr, "metrics"))
     code = await proc.wait()
-    return {"first": first, "done": time.perf_counter() - began,
-            "status": "succeeded" if code == 0 else f"exit {code}", "firsts": {}}
+    return {"first": firsts.pop("stdout", None), "done": time.perf_counter() - began,
+            "status": "succeeded" if code == 0 else f"exit {code}", "firsts": firsts}
 
 
 def local_env(home: str) -> dict[str, str]:
@@ -140,14 +148,19 @@ def summarize(results: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, 
                             "done_ms": median_ms(runs, "done"),
                             "metrics_ms": median_first(runs, "metrics"),
                             "status": sorted({str(r.get("status", r.get("error"))) for r in runs})}
-        api, local, off = row["api"]["done_ms"], row["local"]["done_ms"], row.get("off", {})
-        if api and local:
-            row["local_over_api_done"] = local / api
+        for key in ("first", "done", "metrics"):
+            api, local = row["api"][f"{key}_ms"], row["local"][f"{key}_ms"]
+            if api and local:
+                row[f"local_over_api_{key}"] = local / api
+        api, off = row["api"]["done_ms"], row.get("off", {})
         if api and off.get("done_ms"):
             row["overhead"] = api / off["done_ms"] - 1
         rows[name] = row
     totals: dict[str, Any] = {}
-    for key, label in (("local_over_api_done", "local/api"), ("overhead", "overhead")):
+    for key, label in (("local_over_api_first", "local/api first output"),
+                       ("local_over_api_done", "local/api done"),
+                       ("local_over_api_metrics", "local/api first metrics"),
+                       ("overhead", "overhead")):
         values = [r[key] for r in rows.values() if key in r]
         if values:
             totals[label] = {"median": statistics.median(values), "max": max(values),
@@ -164,20 +177,22 @@ def show(summary: dict[str, Any]) -> None:
     def ms(v: float | None) -> str:
         return f"{v:8.0f}" if v is not None else "       -"
     print(f"\n{'snippet':<48} {'api 1st':>8} {'api done':>8} {'metrics':>8} {'py 1st':>8} "
-          f"{'py done':>8} {'py/api':>6} {'off done':>8} {'instr':>6}  status")
+          f"{'py done':>8} {'py mtrc':>8} {'py/api':>6} {'off done':>8} {'instr':>6}  status")
     for name, row in summary["rows"].items():
         api, local, off = row["api"], row["local"], row.get("off", {})
         ratio = f"{row['local_over_api_done']:6.1f}" if "local_over_api_done" in row else "     -"
         over = f"{row['overhead']:+6.0%}" if "overhead" in row else "     -"
         status = ",".join(sorted(set(api["status"]) | set(local["status"])))
         print(f"{name[:48]:<48} {ms(api['first_ms'])} {ms(api['done_ms'])} "
-              f"{ms(api['metrics_ms'])} {ms(local['first_ms'])} {ms(local['done_ms'])} {ratio} "
+              f"{ms(api['metrics_ms'])} {ms(local['first_ms'])} {ms(local['done_ms'])} "
+              f"{ms(local['metrics_ms'])} {ratio} "
               f"{ms(off.get('done_ms'))} {over}  {status}")
     print("\nmedians over snippets (ms):", ", ".join(
         f"{k} {v:.0f}" for k, v in summary["totals"].items() if isinstance(v, float)))
-    for label in ("local/api", "overhead"):
+    for label in ("local/api first output", "local/api done", "local/api first metrics",
+                  "overhead"):
         if t := summary["totals"].get(label):
-            fmt = "{:.1f}x" if label == "local/api" else "{:+.1%}"
+            fmt = "{:+.1%}" if label == "overhead" else "{:.1f}x"
             print(f"{label}: median {fmt.format(t['median'])}, max {fmt.format(t['max'])}"
                   + (f", {t['above_20pct']} snippets above +20%" if label == "overhead" else ""))
 
@@ -191,7 +206,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     try:
         bases = {"api": stacks[0].url}
         if not args.no_off:
-            stacks.append(start_stack(OFF_REDIS, {"TRAINER_BENCH_NO_INSTRUMENTATION": "1"}))
+            stacks.append(start_stack(args.off_redis, {"TRAINER_BENCH_NO_INSTRUMENTATION": "1"}))
             bases["off"] = stacks[1].url
         results = await measure(snippets, bases, args)
     finally:
@@ -208,6 +223,8 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.25, help="pause between runs, seconds")
     parser.add_argument("--no-off", action="store_true",
                         help="skip the stack without instrumentation")
+    parser.add_argument("--off-redis", default="redis://127.0.0.1:6379/14",
+                        help="Redis of the stack without instrumentation (REDIS_URL: the other)")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "snippets.json"))
     args = parser.parse_args()
     report = asyncio.run(main_async(args))
