@@ -9,6 +9,7 @@ from typing import Any
 
 from celery import Celery
 from django.conf import settings
+from django.db import transaction
 
 from contract import keys
 from contract.events import TERMINAL_STATUSES
@@ -171,28 +172,64 @@ def outcome(events: list[dict[str, Any]], created: dt.datetime) -> dict[str, Any
 def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None) -> bool:
     """Persist the stream of a finished run into its row, once: one UPDATE of an unfinished row.
     True when this call stored it; NotStoredYet when the row is not written yet."""
-    if events is None:
-        events = streams.read_all(run_id)
-    if not events or events[-1]["type"] != "done":
-        return False
-    run = Run.objects.filter(id=run_id).only("created").first()
-    if run is None:
+    stored = finalize_runs([run_id], {run_id: events} if events is not None else None)[run_id]
+    if stored is None:
         # The task is sent before the row is written: a run can end before its row exists.
         raise NotStoredYet(run_id)
-    fields = {**outcome(events, run.created), "events": events}
-    fields["started"] = fields["started"] or run.created
-    stored = Run.objects.filter(id=run_id).exclude(status__in=TERMINAL_STATUSES).update(**fields)
-    owner, address = streams.client().mget(keys.owner_key(run_id), keys.address_key(run_id))
+    return stored
+
+
+def finalize_runs(run_ids: list[str], known: dict[str, list[dict[str, Any]]] | None = None
+                  ) -> dict[str, bool | None]:
+    """Persist finished runs into their rows, each once: one Redis round trip reads their streams
+    (but those in `known`) and owners, one query finds their rows, one UPDATE per unfinished row,
+    one round trip releases them. Per run: True when this call stored it, False when there is
+    nothing to store (not ended, or stored already), None when its row is not written yet."""
+    ids = list(dict.fromkeys(run_ids))
+    read = streams.client().pipeline(transaction=False)
+    for run_id in ids:
+        if known is None or run_id not in known:
+            read.xrange(keys.stream_key(run_id))
+        read.mget(keys.owner_key(run_id), keys.address_key(run_id))
+    answers = iter(read.execute())
+    ended: dict[str, tuple[list[dict[str, Any]], list[bytes | None]]] = {}
+    for run_id in ids:
+        events = known[run_id] if known and run_id in known else streams.decode(next(answers))
+        owners = next(answers)
+        if events and events[-1]["type"] == "done":
+            ended[run_id] = events, owners
+    created = dict(Run.objects.filter(id__in=list(ended)).values_list("id", "created"))
+    results: dict[str, bool | None] = {run_id: False for run_id in ids}
+    with transaction.atomic():
+        for run_id, (events, _owners) in ended.items():
+            results[run_id] = None if run_id not in created else _store(
+                run_id, events, created[run_id])
+    _release({run_id: owners for run_id, (_events, owners) in ended.items() if run_id in created})
+    return results
+
+
+def _store(run_id: str, events: list[dict[str, Any]], created: dt.datetime) -> bool:
+    """One UPDATE of the run's row unless it is finished already; True when it wrote."""
+    fields = {**outcome(events, created), "events": events}
+    fields["started"] = fields["started"] or created
+    return bool(Run.objects.filter(id=run_id).exclude(status__in=TERMINAL_STATUSES)
+                .update(**fields))
+
+
+def _release(owners: dict[str, list[bytes | None]]) -> None:
+    """Stored runs stop counting in flight, and their keys leave Redis soon."""
+    if not owners:
+        return
     release = streams.client().pipeline(transaction=False)
-    if owner is not None:
-        release.zrem(keys.in_flight_key(owner.decode()), run_id)
-    if address is not None:
-        release.zrem(keys.address_in_flight_key(address.decode()), run_id)
-    for key in (keys.stream_key(run_id), keys.owner_key(run_id), keys.address_key(run_id),
-                keys.cancel_key(run_id)):
-        release.expire(key, keys.STORED_STREAM_TTL_SECONDS)
+    for run_id, (owner, address) in owners.items():
+        if owner is not None:
+            release.zrem(keys.in_flight_key(owner.decode()), run_id)
+        if address is not None:
+            release.zrem(keys.address_in_flight_key(address.decode()), run_id)
+        for key in (keys.stream_key(run_id), keys.owner_key(run_id), keys.address_key(run_id),
+                    keys.cancel_key(run_id)):
+            release.expire(key, keys.STORED_STREAM_TTL_SECONDS)
     release.execute()
-    return bool(stored)
 
 
 def forget_old_runs(now: dt.datetime | None = None) -> int:

@@ -30,6 +30,7 @@ class Recorder:
     def __init__(self, client: redis.Redis, consumer: str) -> None:
         self.client = client
         self.consumer = consumer
+        self.next_claim = 0.0  # when to look for unacknowledged entries next
         self.join_group()
 
     def join_group(self) -> None:
@@ -53,30 +54,67 @@ class Recorder:
             return 0
 
     def _step(self, block_ms: int) -> int:
+        retries = self._claim()
+        fresh = self.client.xreadgroup(GROUP, self.consumer, {keys.FINISHED_STREAM: ">"},
+                                       count=BATCH, block=None if retries else block_ms)
+        entries = retries + [entry for _stream, found in fresh or [] for entry in found]
+        if not entries:
+            return 0
+        if not connection.in_atomic_block:
+            close_old_connections()  # as Django does per request: drop a broken or old one
+        return self._store(entries)
+
+    def _claim(self) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """Entries left unacknowledged for RETRY_MS (by this recorder or a dead one), looked for
+        at most every RETRY_MS: not a round trip per batch."""
+        if time.monotonic() < self.next_claim:
+            return []
+        self.next_claim = time.monotonic() + RETRY_MS / 1000
         _next, retries, _deleted = self.client.xautoclaim(
             keys.FINISHED_STREAM, GROUP, self.consumer, min_idle_time=RETRY_MS,
             start_id="0-0", count=BATCH)
-        fresh = self.client.xreadgroup(GROUP, self.consumer, {keys.FINISHED_STREAM: ">"},
-                                       count=BATCH, block=None if retries else block_ms)
-        entries = list(retries) + [entry for _stream, found in fresh or [] for entry in found]
-        if entries and not connection.in_atomic_block:
-            close_old_connections()  # as Django does per request: drop a broken or old one
-        return sum(self._store(entry_id, fields) for entry_id, fields in entries)
+        return list(retries)
 
-    def _store(self, entry_id: bytes, fields: dict[bytes, bytes]) -> bool:
-        run_id = fields.get(b"run", b"").decode()
+    def _store(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> int:
+        """Store the entries' runs together; acknowledge those stored (or past hope)."""
+        run_ids = [fields.get(b"run", b"").decode() for _entry_id, fields in entries]
+        stored = self._finalize([run_id for run_id in run_ids if run_id])
+        settled = [entry_id for (entry_id, _fields), run_id in zip(entries, run_ids, strict=True)
+                   if not run_id or (run_id in stored
+                                     and self._settled(entry_id, run_id, stored[run_id]))]
+        if settled:
+            self.client.xack(keys.FINISHED_STREAM, GROUP, *settled)
+        return len(settled)
+
+    def _finalize(self, run_ids: list[str]) -> dict[str, bool | None]:
+        """`actions.finalize_runs`, but a batch the database refuses is stored again run by run,
+        so that a run it cannot take holds no other back. A run that failed is left out."""
         try:
-            if run_id:
-                actions.finalize_run(run_id)
-        except actions.NotStoredYet:
-            written_ms = int(entry_id.split(b"-")[0])
-            if time.time() - written_ms / 1000 < GIVE_UP_SECONDS:
-                return False
-            log.error("run %s ended but its row never appeared; not stored", run_id)
+            return actions.finalize_runs(run_ids)
         except DatabaseError:
-            log.exception("storing run %s failed; it will be tried again", run_id)
+            if len(run_ids) > 1:
+                return self._finalize_each(run_ids)
+            log.exception("storing run %s failed; it will be tried again", run_ids[0])
+            return {}
+
+    def _finalize_each(self, run_ids: list[str]) -> dict[str, bool | None]:
+        stored: dict[str, bool | None] = {}
+        for run_id in run_ids:
+            try:
+                stored.update(actions.finalize_runs([run_id]))
+            except DatabaseError:
+                log.exception("storing run %s failed; it will be tried again", run_id)
+        return stored
+
+    def _settled(self, entry_id: bytes, run_id: str, stored: bool | None) -> bool:
+        """Whether the entry is done with: its run stored (or nothing to store), or its row
+        still missing GIVE_UP_SECONDS after the run ended."""
+        if stored is not None:
+            return True
+        written_ms = int(entry_id.split(b"-")[0])
+        if time.time() - written_ms / 1000 < GIVE_UP_SECONDS:
             return False
-        self.client.xack(keys.FINISHED_STREAM, GROUP, entry_id)
+        log.error("run %s ended but its row never appeared; not stored", run_id)
         return True
 
 

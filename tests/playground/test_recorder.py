@@ -206,3 +206,46 @@ def test_a_draining_worker_takes_no_new_runs_but_keeps_its_own(r):
     r.hset(keys.RUNNING_KEY, "finishing", "cpu:d:1")
     assert streams.live_classes() == {}
     assert watcher.sweep(r) == []
+
+
+def test_runs_that_finish_together_are_stored_together(r):
+    """A batch of finished runs reads its rows in one query and its streams in one round
+    trip, not a query and a few round trips per run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from playground.runs import recorder
+    from playground.runs.models import Run
+
+    for run_id in ("one", "two", "three"):
+        Run.objects.create(id=run_id, session_key="k", code="1")
+        finished(run_id, r)
+    rec = recorder.Recorder(r, "test")
+    with CaptureQueriesContext(connection) as queries:
+        assert rec.step(block_ms=10) == 3
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 1
+    assert set(Run.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
+def test_a_run_the_database_refuses_holds_no_other_run_back(r, monkeypatch):
+    from django.db import DatabaseError
+
+    from playground.runs import actions, recorder
+    from playground.runs.models import Run
+
+    real_store = actions._store
+
+    def refuse_one(run_id, events, created):
+        if run_id == "bad":
+            raise DatabaseError("value too long")
+        return real_store(run_id, events, created)
+
+    monkeypatch.setattr(actions, "_store", refuse_one)
+    for run_id in ("bad", "good"):
+        Run.objects.create(id=run_id, session_key="k", code="1")
+        finished(run_id, r)
+    assert recorder.Recorder(r, "test").step(block_ms=10) == 1
+    assert Run.objects.get(id="good").status == "succeeded"
+    assert Run.objects.get(id="bad").status == "queued"
+    assert r.xpending(keys.FINISHED_STREAM, recorder.GROUP)["pending"] == 1
