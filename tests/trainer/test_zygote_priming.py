@@ -25,6 +25,8 @@ def threads():
     return len(os.listdir("/proc/self/task"))
 
 zygote.preload()
+from tensorflow.python.autograph.pyct import inspect_utils
+fixed = hasattr(inspect_utils._fix_linecache_record, "__tfpg_original__")
 before = threads()
 priming.prime_tensorflow("cpu")
 import tensorflow as tf
@@ -51,7 +53,8 @@ if pid == 0:
     xla = float(compiled(tf.constant(4.0)))
     os._exit(0 if (eager, traced, xla) == (6.0, 10.0, 17.0) else 1)
 _, status = os.waitpid(pid, 0)
-print(json.dumps({"before": before, "after": after, "child": os.waitstatus_to_exitcode(status),
+print(json.dumps({"before": before, "after": after, "fixed": fixed,
+                  "child": os.waitstatus_to_exitcode(status),
                   "xla_here": xla_here, "x86_64": platform.machine() == "x86_64"}))
 """
 
@@ -66,6 +69,8 @@ def test_priming_starts_no_thread_and_children_still_compute(tmp_path):
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["after"] == result["before"], "priming started a thread, which fork would lose"
     assert result["child"] == 0, "a child of the primed process failed to compute"
+    # The child's tf.function, in this probe's file on disk, went through the fixed AutoGraph.
+    assert result["fixed"]
     # On x86-64 the XLA kernels are registered before the fork, not skipped.
     assert result["xla_here"] == result["x86_64"]
 

@@ -444,7 +444,7 @@ def preload() -> None:
     import keras.src.datasets.fashion_mnist  # noqa: F401
     import keras.src.utils.file_utils  # noqa: F401
 
-    from trainer.sandbox import landlock, runner, seccomp  # noqa: F401
+    from trainer.sandbox import autograph_fixes, landlock, runner, seccomp  # noqa: F401
 
     try:
         import trainer.instrument.figures
@@ -456,6 +456,7 @@ def preload() -> None:
     import inspect  # noqa: F401
     import platform  # noqa: F401
 
+    autograph_fixes.install()
     # Converting (not tracing) a function runs no TF op: it loads and primes AutoGraph's
     # converters here once, instead of in every child.
     sample = runner.register_source("<zygote autograph>", runner.AUTOGRAPH_SAMPLE)
