@@ -97,6 +97,8 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "pg:cache",
+        # One redis-py client per process, not one per request (playground/fastpath/).
+        "OPTIONS": {"CONNECTION_FACTORY": "playground.fastpath.django_redis.ConnectionFactory"},
     }
 }
 

@@ -9,6 +9,7 @@ Each adaptation stays while `bench/run_path.py` shows its gain (figures: docs/ar
 - django.pooled: a sync API view runs in one hop, on threads that keep their DB connections.
 - whitenoise.StaticFiles: WhiteNoise looks a request up in its table on the loop, not in a thread.
 - kombu.Transport: one redis-py client per broker channel, not a new one per published message.
+- django_redis.ConnectionFactory: one redis-py client per Redis URL, not a new one per request.
 - channels.HopFreeWebsocketConsumer: no thread hop to close DB connections around each message.
 - autobahn.install: a socket's debug dump of its options is formatted only when it is logged.
 """

@@ -331,6 +331,59 @@ def test_publishing_builds_no_new_redis_client_per_message(settings: Any,
     assert publish("redis") == 3  # stock kombu: one per message
 
 
+# django-redis's connection factory.
+
+def test_django_redis_still_gets_each_cache_objects_client_from_the_factory() -> None:
+    from django_redis import pool
+    from django_redis.client import DefaultClient
+
+    assert params(pool.ConnectionFactory.connect) == ["self", "url"]
+    assert "connect" in names_used(DefaultClient.get_client)
+    assert "connection_factory" in names_used(DefaultClient.connect)
+    assert "CONNECTION_FACTORY" in names_used(pool.get_connection_factory) | set(
+        pool.get_connection_factory.__code__.co_consts)
+
+
+def counting_clients(make: Callable[[], object]) -> int:
+    """How many redis-py clients `make` builds."""
+    built: list[int] = []
+    real_init = redis.Redis.__init__
+
+    def counting_init(self: redis.Redis, *args: Any, **kwargs: Any) -> None:
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    redis.Redis.__init__ = counting_init  # type: ignore[method-assign]
+    try:
+        make()
+    finally:
+        redis.Redis.__init__ = real_init  # type: ignore[method-assign]
+    return len(built)
+
+
+def test_a_cache_object_per_request_builds_no_redis_client_of_its_own(redis_server: str) -> None:
+    """Django gives each request (each async context) a cache object of its own, as here."""
+    from django.core.cache import CacheHandler
+
+    from playground import settings as web_settings
+
+    url = redis_db(redis_server, UNIT_REDIS_DB)
+
+    def clients_built(factory: str) -> int:
+        handler = CacheHandler({"default": {
+            "BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+            "OPTIONS": {"CONNECTION_FACTORY": factory}}})
+        handler.create_connection("default").get("fastpath-test")  # the process's first
+        return counting_clients(lambda: [handler.create_connection("default").get(
+            "fastpath-test") for _ in range(3)])
+
+    options: Any = web_settings.CACHES["default"]["OPTIONS"]
+    ours = options["CONNECTION_FACTORY"]
+    assert ours == "playground.fastpath.django_redis.ConnectionFactory"
+    assert clients_built(ours) == 0
+    assert clients_built("django_redis.pool.ConnectionFactory") == 3  # stock: one per object
+
+
 # Channels' consumer.
 
 class Echo:
