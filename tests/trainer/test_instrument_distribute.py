@@ -85,11 +85,37 @@ for i in range(12):
     strategy.run(lambda: tf.constant(float(i)))
 """
 
+# Spies on AutoGraph: which modules' functions it converts (the first snippet of the process,
+# before AutoGraph's cache holds anything).
+CONVERTED = """import tensorflow as tf
+from tensorflow.python.autograph.impl import api
+
+modules = set()
+transform = api._TRANSPILER.transform
+def spy(entity, ctx):
+    modules.add(getattr(entity, "__module__", None) or "")
+    return transform(entity, ctx)
+api._TRANSPILER.transform = spy
+strategy = tf.distribute.MirroredStrategy()
+
+@tf.function
+def step(x):
+    def replica(v):
+        if tf.reduce_sum(v) > 0:
+            return v * 2.0
+        return -v
+    return strategy.run(replica, args=(x,))
+
+result = step(tf.constant([1.0, 2.0]))
+print(sorted(modules))
+print([t.numpy().tolist() for t in result.values])
+"""
+
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, dict[str, Any]]:
-    snippets = {"custom": CUSTOM_STEP, "eager": EAGER_RUN, "fit": FIT, "tpu": TPU,
-                "plain": UNINSTRUMENTED, "loop": EAGER_LOOP}
+    snippets = {"converted": CONVERTED, "custom": CUSTOM_STEP, "eager": EAGER_RUN, "fit": FIT,
+                "tpu": TPU, "plain": UNINSTRUMENTED, "loop": EAGER_LOOP}
     done = subprocess.run([sys.executable, "-m", "tests.trainer.instrumented_child"],
                           input=json.dumps(list(snippets.values())), capture_output=True,
                           text=True, cwd=ROOT, timeout=300, check=True)
@@ -168,3 +194,11 @@ def test_an_eager_loop_of_runs_is_one_site_whose_steps_are_throttled(
     steps = [e["step"] for e in of(runs["loop"], "replica_step")]
     # The first three, then at most one a second, and the last one at the end.
     assert steps[:3] == [1, 2, 3] and steps[-1] == 12 and len(steps) < 12
+
+
+def test_autograph_converts_the_replica_function_but_never_the_probe(
+        runs: dict[str, Any]) -> None:
+    modules, values = runs["converted"]["stdout"].splitlines()
+    assert not [m for m in json.loads(modules.replace("'", '"')) if m.startswith("trainer")]
+    assert json.loads(values) == [[2.0, 4.0], [2.0, 4.0]]
+    assert [e["kind"] for e in of(runs["converted"], "replica_step")] == ["run"]

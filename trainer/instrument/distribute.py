@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.autograph.core import ag_ctx
+from tensorflow.python.autograph.impl import api as autograph
 from tensorflow.python.distribute import distribute_lib
 from tensorflow.python.distribute import values as distribute_values
 from tensorflow.python.util import tf_stack
@@ -218,9 +220,13 @@ class StrategyWatcher:
         return site
 
     def _probed_fn(self, fn: Any, site: probes.Site) -> Any:
+        """`fn` converted by AutoGraph as strategy.run would convert it, then the probe, which
+        AutoGraph leaves alone (converting this package's code took 0.2 s a strategy.run)."""
         watcher = self
         local = self._local
+        fn = autograph.tf_convert(fn, ag_ctx.control_status_ctx(), convert_by_default=False)
 
+        @autograph.do_not_convert
         def probed(*args: Any, **kwargs: Any) -> Any:
             local.norms, local.ops = [], []
             try:
