@@ -1,6 +1,7 @@
 """Everything that changes a run on the web side: create, cancel, store. The only writer of Run."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
@@ -179,12 +180,13 @@ def finalize_run(run_id: str, events: list[dict[str, Any]] | None = None) -> boo
     return stored
 
 
-def finalize_runs(run_ids: list[str], known: dict[str, list[dict[str, Any]]] | None = None
-                  ) -> dict[str, bool | None]:
+def finalize_runs(run_ids: list[str], known: dict[str, list[dict[str, Any]]] | None = None,
+                  release: Any = None) -> dict[str, bool | None]:
     """Persist finished runs into their rows, each once: one Redis round trip reads their streams
     (but those in `known`) and owners, one query finds their rows, one UPDATE per unfinished row,
-    one round trip releases them. Per run: True when this call stored it, False when there is
-    nothing to store (not ended, or stored already), None when its row is not written yet."""
+    one round trip releases them (or `release`, a pipeline the caller sends with more). Per run:
+    True when this call stored it, False when there is nothing to store (not ended, or stored
+    already), None when its row is not written yet."""
     ids = list(dict.fromkeys(run_ids))
     read = streams.client().pipeline(transaction=False)
     for run_id in ids:
@@ -200,11 +202,15 @@ def finalize_runs(run_ids: list[str], known: dict[str, list[dict[str, Any]]] | N
             ended[run_id] = events, owners
     created = dict(Run.objects.filter(id__in=list(ended)).values_list("id", "created"))
     results: dict[str, bool | None] = {run_id: False for run_id in ids}
-    with transaction.atomic():
+    # A single UPDATE commits alone; several share one commit.
+    with transaction.atomic() if len(ended) > 1 else contextlib.nullcontext():
         for run_id, (events, _owners) in ended.items():
             results[run_id] = None if run_id not in created else _store(
                 run_id, events, created[run_id])
-    _release({run_id: owners for run_id, (_events, owners) in ended.items() if run_id in created})
+    pipe = release if release is not None else streams.client().pipeline(transaction=False)
+    _release(pipe, {run_id: owners for run_id, (_e, owners) in ended.items() if run_id in created})
+    if release is None and len(pipe):
+        pipe.execute()
     return results
 
 
@@ -216,11 +222,8 @@ def _store(run_id: str, events: list[dict[str, Any]], created: dt.datetime) -> b
                 .update(**fields))
 
 
-def _release(owners: dict[str, list[bytes | None]]) -> None:
-    """Stored runs stop counting in flight, and their keys leave Redis soon."""
-    if not owners:
-        return
-    release = streams.client().pipeline(transaction=False)
+def _release(release: Any, owners: dict[str, list[bytes | None]]) -> None:
+    """Queue on `release`: stored runs stop counting in flight, their keys leave Redis soon."""
     for run_id, (owner, address) in owners.items():
         if owner is not None:
             release.zrem(keys.in_flight_key(owner.decode()), run_id)
@@ -229,7 +232,6 @@ def _release(owners: dict[str, list[bytes | None]]) -> None:
         for key in (keys.stream_key(run_id), keys.owner_key(run_id), keys.address_key(run_id),
                     keys.cancel_key(run_id)):
             release.expire(key, keys.STORED_STREAM_TTL_SECONDS)
-    release.execute()
 
 
 def forget_old_runs(now: dt.datetime | None = None) -> int:

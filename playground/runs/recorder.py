@@ -78,30 +78,33 @@ class Recorder:
     def _store(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> int:
         """Store the entries' runs together; acknowledge those stored (or past hope)."""
         run_ids = [fields.get(b"run", b"").decode() for _entry_id, fields in entries]
-        stored = self._finalize([run_id for run_id in run_ids if run_id])
+        release = self.client.pipeline(transaction=False)  # and acknowledge, in one round trip
+        stored = self._finalize([run_id for run_id in run_ids if run_id], release)
         settled = [entry_id for (entry_id, _fields), run_id in zip(entries, run_ids, strict=True)
                    if not run_id or (run_id in stored
                                      and self._settled(entry_id, run_id, stored[run_id]))]
         if settled:
-            self.client.xack(keys.FINISHED_STREAM, GROUP, *settled)
+            release.xack(keys.FINISHED_STREAM, GROUP, *settled)
+        if len(release):
+            release.execute()
         return len(settled)
 
-    def _finalize(self, run_ids: list[str]) -> dict[str, bool | None]:
+    def _finalize(self, run_ids: list[str], release: Any) -> dict[str, bool | None]:
         """`actions.finalize_runs`, but a batch the database refuses is stored again run by run,
         so that a run it cannot take holds no other back. A run that failed is left out."""
         try:
-            return actions.finalize_runs(run_ids)
+            return actions.finalize_runs(run_ids, release=release)
         except DatabaseError:
             if len(run_ids) > 1:
-                return self._finalize_each(run_ids)
+                return self._finalize_each(run_ids, release)
             log.exception("storing run %s failed; it will be tried again", run_ids[0])
             return {}
 
-    def _finalize_each(self, run_ids: list[str]) -> dict[str, bool | None]:
+    def _finalize_each(self, run_ids: list[str], release: Any) -> dict[str, bool | None]:
         stored: dict[str, bool | None] = {}
         for run_id in run_ids:
             try:
-                stored.update(actions.finalize_runs([run_id]))
+                stored.update(actions.finalize_runs([run_id], release=release))
             except DatabaseError:
                 log.exception("storing run %s failed; it will be tried again", run_id)
         return stored
