@@ -295,3 +295,41 @@ def test_the_same_pipeline_made_in_every_epoch_is_one_pipeline_iterated_again(
     final = [(e["id"], e["iteration"], e["elements"]) for e in recorder.of("dataset_stats")
              if e["final"]]
     assert final == [(1, 1, 2), (1, 2, 2), (1, 3, 2)]
+
+
+def test_sampling_slices_and_batches_plain_arrays_without_running_ops(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import tensorflow as tf
+    from tensorflow.python.framework import tensor as tensor_lib
+
+    from trainer.instrument import pipeline, sampler
+
+    features = np.arange(12, dtype="float32").reshape(6, 2)
+    words = np.array([b"a", b"b", b"c", b"d", b"e", b"f"])
+    source = tf.data.Dataset.from_tensor_slices((features, words))
+    batched = source.batch(4, drop_remainder=True)
+    chain = [(source, pipeline.Call("from_tensor_slices", None, {}, 1)),
+             (batched, pipeline.Call("batch", None, {"batch_size": 4,
+                                                     "drop_remainder": True}, 2))]
+
+    def no_op(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a TF op ran")
+
+    # Slicing and stacking ops each cost milliseconds on their first use in a run.
+    monkeypatch.setattr(tensor_lib.Tensor, "__getitem__", no_op)
+    monkeypatch.setattr(tf, "stack", no_op)
+    rows, (batch,) = sampler.sample(chain, 2)
+    assert rows[1][0].numpy().tolist() == [2.0, 3.0] and rows[1][1].numpy() == b"b"
+    assert batch[0].numpy().tolist() == features[:4].tolist()
+    assert batch[1].dtype == tf.string and batch[1].shape == (4,)
+
+
+def test_sampling_a_ragged_source_still_slices_it() -> None:
+    import tensorflow as tf
+
+    from trainer.instrument import pipeline, sampler
+
+    source = tf.data.Dataset.from_tensor_slices(tf.ragged.constant([[1, 2], [3], [4, 5, 6]]))
+    chain = [(source, pipeline.Call("from_tensor_slices", None, {}, 1))]
+    (rows,) = sampler.sample(chain, 2)
+    assert [r.numpy().tolist() for r in rows] == [[1, 2], [3]]

@@ -34,8 +34,8 @@ def _source_rows(dataset: Any, op: str, count: int) -> list[Any]:
         tensors = dataset.__dict__.get("_tensors")
         if not tensors:
             raise CannotSample
-        heads = [t[:count] for t in tensors]
-        size = min(int(h.shape[0]) for h in heads)
+        heads = _heads(tensors, count)
+        size = min(len(h) for h in heads)
         return [structure.from_compatible_tensor_list(spec, [h[i] for h in heads])
                 for i in range(size)]
     if op == "from_tensors":
@@ -44,6 +44,27 @@ def _source_rows(dataset: Any, op: str, count: int) -> list[Any]:
             raise CannotSample
         return [structure.from_compatible_tensor_list(spec, list(tensors))]
     raise CannotSample
+
+
+def _plain(tensors: Any) -> bool:
+    """Eager dense tensors that NumPy can hold (not variants: ragged and sparse components)."""
+    return all(isinstance(t, tf.__internal__.EagerTensor)
+               and t.dtype not in (tf.variant, tf.resource) for t in tensors)
+
+
+def _heads(tensors: list[Any], count: int) -> list[Any]:
+    """Each component's first `count` rows. Plain arrays are sliced in NumPy (without a copy):
+    a TF slice runs an op, and each kind of op costs milliseconds on its first use."""
+    if _plain(tensors):
+        return [[tf.constant(row) for row in np.asarray(t)[:count]] for t in tensors]
+    heads = [t[:count] for t in tensors]
+    return [[h[i] for i in range(int(h.shape[0]))] for h in heads]
+
+
+def _stack(*rows: Any) -> Any:
+    if _plain(rows):
+        return tf.constant(np.stack([np.asarray(r) for r in rows]))
+    return tf.stack(rows)
 
 
 def _python_free(concrete: Any) -> bool:
@@ -96,7 +117,7 @@ def _batch(rows: list[Any], size: int | None, exact: bool) -> list[Any]:
     if not rows or (exact and (size is None or len(rows) < size)):
         raise CannotSample
     take = rows[: size] if size else rows
-    return [nest.map_structure(lambda *xs: tf.stack(xs), *take)]
+    return [nest.map_structure(_stack, *take)]
 
 
 def need(datasets: list[tuple[Any, Call | None]], rows: int) -> int:
