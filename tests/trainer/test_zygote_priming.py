@@ -7,13 +7,14 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from trainer.sandbox.priming import _CxxString
+from trainer.sandbox.priming import _SGEMM, _CxxString, symbol_offsets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,6 +24,10 @@ from trainer.sandbox import priming, zygote
 
 def threads():
     return len(os.listdir("/proc/self/task"))
+
+def generated_code():  # anonymous executable mappings: where JIT compilers put their code
+    with open("/proc/self/maps") as f:
+        return sum(1 for line in f if "x" in line.split()[1] and len(line.split()) < 6)
 
 zygote.preload()
 from tensorflow.python.autograph.pyct import inspect_utils
@@ -51,11 +56,20 @@ if pid == 0:
     eager = float(tf.reduce_sum(tf.constant([1.0, 2.0]) * 2.0))
     traced = float(square_plus_one(tf.constant(3.0)))
     xla = float(compiled(tf.constant(4.0)))
-    os._exit(0 if (eager, traced, xla) == (6.0, 10.0, 17.0) else 1)
+    square = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    code_before = generated_code()
+    product = tf.matmul(square, square).numpy().tolist()
+    if platform.machine() == "x86_64" and generated_code() != code_before:
+        os._exit(2)  # the first matmul compiled oneDNN's kernels again
+    dense = tf.keras.layers.Dense(2, kernel_initializer="ones")(square).numpy().tolist()
+    right = (product, dense) == ([[7.0, 10.0], [15.0, 22.0]], [[3.0, 3.0], [7.0, 7.0]])
+    os._exit(0 if (eager, traced, xla) == (6.0, 10.0, 17.0) and right else 1)
 _, status = os.waitpid(pid, 0)
+gemm_here = priming.jit_gemm_kernels(tf)  # after the fork: the child had priming's only
 print(json.dumps({"before": before, "after": after, "fixed": fixed,
                   "child": os.waitstatus_to_exitcode(status),
-                  "xla_here": xla_here, "x86_64": platform.machine() == "x86_64"}))
+                  "xla_here": xla_here, "gemm_here": gemm_here,
+                  "x86_64": platform.machine() == "x86_64"}))
 """
 
 
@@ -68,11 +82,24 @@ def test_priming_starts_no_thread_and_children_still_compute(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["after"] == result["before"], "priming started a thread, which fork would lose"
+    assert result["child"] != 2, "the child's first matmul generated GEMM kernels again"
     assert result["child"] == 0, "a child of the primed process failed to compute"
     # The child's tf.function, in this probe's file on disk, went through the fixed AutoGraph.
     assert result["fixed"]
-    # On x86-64 the XLA kernels are registered before the fork, not skipped.
+    # On x86-64 the XLA kernels are registered and oneDNN's GEMM kernels generated before the
+    # fork, not skipped.
     assert result["xla_here"] == result["x86_64"]
+    assert result["gemm_here"] == result["x86_64"]
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the symbols of an x86-64 build")
+def test_symbol_offsets_finds_what_the_library_does_not_export():
+    import tensorflow as tf
+
+    path = os.path.join(os.path.dirname(tf.__file__), "libtensorflow_cc.so.2")
+    found = symbol_offsets(path, [_SGEMM, b"tfpg_no_such_symbol"])
+    assert set(found) == {_SGEMM} and found[_SGEMM] > 0
+    assert symbol_offsets(str(ROOT / "README.md"), [_SGEMM]) == {}  # not an ELF file
 
 
 def test_cxx_string_holds_short_text_inline():

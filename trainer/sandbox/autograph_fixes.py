@@ -4,8 +4,7 @@ Every conversion of a tf.function's Python code first reads the function's sourc
 that `inspect_utils._fix_linecache_record` walks all of `sys.modules` (some 4,000 modules with
 TensorFlow and Keras loaded) asking each for its `__file__`: lazily loaded modules make each
 question slow, and each module touched is a page copied in a freshly forked child. It was the
-largest part of a child's first small tf.function (the `tf.function` rows of
-bench/run_path.py).
+largest part of a child's first small tf.function (bench/first_calls.py).
 """
 from __future__ import annotations
 
