@@ -76,7 +76,9 @@ print(json.dumps({"before": before, "after": after, "fixed": fixed,
 def test_priming_starts_no_thread_and_children_still_compute(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text(PROBE)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    # oneDNN's rewrites off, as trainer.pool starts the zygote
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT),
+           "TF_ENABLE_ONEDNN_OPTS": "0"}
     done = subprocess.run([sys.executable, str(probe)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
