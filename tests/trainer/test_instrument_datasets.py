@@ -297,7 +297,7 @@ def test_the_same_pipeline_made_in_every_epoch_is_one_pipeline_iterated_again(
     assert final == [(1, 1, 2), (1, 2, 2), (1, 3, 2)]
 
 
-def test_sampling_slices_and_batches_plain_arrays_without_running_ops(
+def test_sampling_slices_batches_and_unbatches_plain_arrays_without_running_ops(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import tensorflow as tf
     from tensorflow.python.framework import tensor as tensor_lib
@@ -310,7 +310,8 @@ def test_sampling_slices_and_batches_plain_arrays_without_running_ops(
     batched = source.batch(4, drop_remainder=True)
     chain = [(source, pipeline.Call("from_tensor_slices", None, {}, 1)),
              (batched, pipeline.Call("batch", None, {"batch_size": 4,
-                                                     "drop_remainder": True}, 2))]
+                                                     "drop_remainder": True}, 2)),
+             (batched.unbatch(), pipeline.Call("unbatch", None, {}, 3))]
 
     def no_op(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a TF op ran")
@@ -318,10 +319,12 @@ def test_sampling_slices_and_batches_plain_arrays_without_running_ops(
     # Slicing and stacking ops each cost milliseconds on their first use in a run.
     monkeypatch.setattr(tensor_lib.Tensor, "__getitem__", no_op)
     monkeypatch.setattr(tf, "stack", no_op)
-    rows, (batch,) = sampler.sample(chain, 2)
+    rows, (batch,), again = sampler.sample(chain, 2)
     assert rows[1][0].numpy().tolist() == [2.0, 3.0] and rows[1][1].numpy() == b"b"
     assert batch[0].numpy().tolist() == features[:4].tolist()
     assert batch[1].dtype == tf.string and batch[1].shape == (4,)
+    assert [(x.numpy().tolist(), y.numpy()) for x, y in again] == [
+        (r[0].numpy().tolist(), r[1].numpy()) for r in rows[:4]]
 
 
 def test_sampling_a_ragged_source_still_slices_it() -> None:

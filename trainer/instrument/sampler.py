@@ -171,4 +171,7 @@ def sample(datasets: list[tuple[Any, Call | None]], rows: int) -> list[list[Any]
 def _unbatch(element: Any) -> list[Any]:
     leaves = nest.flatten(element)
     size = int(leaves[0].shape[0]) if leaves and len(leaves[0].shape) else 0
+    if _plain(leaves):
+        rows = list(zip(*_heads(leaves, size), strict=True))
+        return [nest.pack_sequence_as(element, list(row)) for row in rows]
     return [nest.map_structure(lambda x, i=i: x[i], element) for i in range(size)]
