@@ -336,3 +336,48 @@ def test_sampling_a_ragged_source_still_slices_it() -> None:
     chain = [(source, pipeline.Call("from_tensor_slices", None, {}, 1))]
     (rows,) = sampler.sample(chain, 2)
     assert [r.numpy().tolist() for r in rows] == [[1, 2], [3]]
+
+
+def test_a_loop_over_a_pipeline_without_an_image_map_is_previewed_without_sampling(
+        recorder: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trainer.instrument import sampler
+
+    sampled: list[Any] = []
+    original = sampler.sample
+    monkeypatch.setattr(sampler, "sample", lambda *args: sampled.append(args) or original(*args))
+    run_snippet("import tensorflow as tf\n"
+                "ds = tf.data.Dataset.range(10).map(lambda x: x * 2).batch(4)\n"
+                "for batch in ds:\n"
+                "    pass\n")
+
+    assert not sampled
+    (preview,) = recorder.of("dataset_preview")
+    assert preview["source"] == "iterated"
+    assert [e[0]["value"] for e in preview["elements"]] == [0, 2, 4, 6]
+    assert not recorder.of("instrument_error")
+
+
+def test_a_pipeline_a_loop_took_first_is_sampled_when_keras_fits_it(recorder: Recorder) -> None:
+    run_snippet(FIT.replace("model.fit(", "for batch in train.take(1):\n    pass\nmodel.fit("))
+
+    (grid,) = [e for e in recorder.of("augment") if e["kind"] == "model"]
+    assert grid["function"].endswith("RandomFlip") and len(grid["samples"]) == 4
+    assert not recorder.of("instrument_error")
+
+
+def test_specs_that_may_hold_images_are_told_from_those_that_cannot() -> None:
+    import tensorflow as tf
+
+    from trainer.instrument.elements import spec_may_hold_images
+
+    def spec(*shape: int | None, dtype: Any = tf.float32) -> Any:
+        return tf.TensorSpec(shape, dtype)
+
+    assert spec_may_hold_images((spec(28, 28), spec(dtype=tf.int64)))
+    assert spec_may_hold_images(spec(None, 32, 32, 3))
+    assert spec_may_hold_images(spec(None, None, None))
+    assert spec_may_hold_images(spec(None, None, None, None))
+    assert spec_may_hold_images(tf.TensorSpec(None, tf.uint8))
+    assert not spec_may_hold_images((spec(2), spec(dtype=tf.int64)))
+    assert not spec_may_hold_images(spec(None, 4))
+    assert not spec_may_hold_images(spec(28, 28, dtype=tf.string))

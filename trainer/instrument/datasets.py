@@ -34,6 +34,7 @@ from trainer.instrument.sizing import fit_event
 from trainer.instrument.sources import SourceFile
 
 KERAS_CALLS = ("fit", "evaluate", "predict")
+LOOPS = ("for", "distributed")  # consumers that preview what they take themselves
 SAMPLE_NOTE = ("Keras reads this dataset inside its compiled step: these are the source's first "
                "rows through the pipeline's functions, not the batches it trained on.")
 OnPipeline = Callable[[Pipeline, "list[list[Any]] | None"], None]
@@ -46,6 +47,13 @@ class DataLimits:
 
     pipelines: int = 16
     event_bytes: int = 256 * 1024
+
+
+def _maps_images(datasets: list[tuple[Any, pipeline.Call | None]]) -> bool:
+    """Whether a map of the chain may take images (and so gets a before/after grid)."""
+    return any(call is not None and call.method == "map"
+               and elements.spec_may_hold_images(datasets[index - 1][0].element_spec)
+               for index, (_, call) in enumerate(datasets) if index > 0)
 
 
 def _keras_call() -> tuple[str, Any]:
@@ -289,11 +297,23 @@ class DatasetWatcher:
         if line is not None:
             event["line"] = line
         self._send(event, "stages")
-        report.samples = self._sample(report, PREVIEW_ROWS)
-        if self._on_pipeline is not None:
-            self._on_pipeline(report, report.samples)
+        if consumer in LOOPS and not _maps_images(report.datasets):
+            # The loop previews what it takes: samples would only feed the grids of image maps.
+            report.unsampled = True
+        else:
+            report.samples = self._sample(report, PREVIEW_ROWS)
+            if self._on_pipeline is not None:
+                self._on_pipeline(report, report.samples)
         # The samples are all that is needed of the datasets: the snippet's arrays are not kept.
         report.datasets = []
+
+    def _sample_later(self, report: Pipeline, dataset: Any) -> None:
+        """A pipeline a loop took first and Keras now fits: sampled now, from its dataset."""
+        if report.unsampled:
+            report.unsampled = False
+            report.datasets = pipeline.chain(dataset, self.registry)
+            report.samples = self._sample(report, PREVIEW_ROWS)
+            report.datasets = []
 
     def _sample(self, report: Pipeline, rows: int) -> list[list[Any]] | None:
         if not context.executing_eagerly():
@@ -389,6 +409,7 @@ class DatasetWatcher:
                     self.registry.get(dataset) is not None or self._known(dataset) is not None):
                 report = self.report(dataset, dataset, consumer, line)
             if report is not None:
+                self._sample_later(report, dataset)
                 self._sampled_preview(report)
                 with self._lock:
                     self._iterations[id(epochs)] = Iteration(report, consumer, 0, 0.0,

@@ -83,6 +83,33 @@ def image_like(shape: tuple[int, ...]) -> bool:
     return len(shape) == 2 and min(shape) >= IMAGE_MIN_SIDE
 
 
+def _holds_image(shape: tuple[int, ...]) -> bool:
+    """An image or a batch of them, as the augmentation grids look for them."""
+    if len(shape) == 4:
+        return image_like(shape[1:])
+    if len(shape) == 3:
+        return (image_like(shape) and shape[2] in IMAGE_CHANNELS) or image_like(shape[1:])
+    return len(shape) == 2 and image_like(shape)
+
+
+def spec_may_hold_images(spec: Any) -> bool:
+    """Whether elements of this spec may hold images: a numeric leaf whose shape is one, an
+    unknown side read as a large one and an unknown last dimension as a channel count."""
+    for leaf in nest.flatten(spec):
+        dtype, shape = getattr(leaf, "dtype", None), getattr(leaf, "shape", None)
+        if dtype is None or not (dtype.is_integer or dtype.is_floating or dtype.is_bool):
+            continue
+        if shape is None or shape.rank is None:
+            return True
+        dims = shape.as_list()
+        sides = tuple(IMAGE_MIN_SIDE if d is None else d for d in dims)
+        channels = (*sides[:-1], IMAGE_CHANNELS[0] if dims[-1] is None else dims[-1]) if dims \
+            else sides
+        if _holds_image(sides) or _holds_image(channels):
+            return True
+    return False
+
+
 def _to_bytes(image: np.ndarray) -> np.ndarray:
     """Pixel values as uint8: uint8 as is, [0, 1] and [0, 255] by their range, anything else
     stretched from its minimum to its maximum."""

@@ -30,6 +30,7 @@ class Pipeline:
     iterations: int = 0
     previewed: bool = False
     samples: list[list[Any]] | None = None  # elements after each stage, where sampled
+    unsampled: bool = False  # a loop took it first: sampled only if Keras iterates it later
 
     @property
     def batched(self) -> bool:
