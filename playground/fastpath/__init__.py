@@ -1,7 +1,9 @@
 """Framework internals adapted for the run path: one module per framework, re-checked on upgrade.
 
-Each adaptation stays while `bench/run_path.py` shows its gain (figures: docs/architecture.md,
-"The run path"); tests/playground/test_fastpath.py fails when an upgrade breaks it.
+Each adaptation stays while `bench/fastpath_ab.py` (or, for gains below its noise,
+`bench/fastpath_micro.py`) shows its gain, `pooled` for the isolation it gives (figures:
+docs/architecture.md, "The run path"); tests/playground/test_fastpath.py fails when an upgrade
+breaks it.
 
 - django.HttpHandler: no fresh thread per request, whose join after the response held the loop.
 - django.HttpHandler.make_view_atomic: `request_started`'s check runs in the view's thread, hopless.
