@@ -4,6 +4,7 @@ Each case asserts what must never happen, and the next run after it must still w
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.live import LiveClient
+from trainer.sandbox import jail
 
 pytestmark = pytest.mark.sandbox
 
@@ -170,6 +172,56 @@ print("forked")
     record = jail_client.run('import glob; print(glob.glob("/proc/[0-9]*"))')
     pids = eval(stdout(record))  # noqa: S307
     assert pids == ["/proc/1"], pids
+
+
+LEAVE_BEHIND = """
+import fcntl, os, socket, struct, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\\0tfpg-left-behind")
+s.listen(1)
+try:
+    fcntl.ioctl(s, 0x8914, struct.pack("16sH14x", b"lo", 1))  # SIOCSIFFLAGS: lo up
+    print("lo up")
+except OSError:
+    print("lo stays down")
+if os.fork() == 0:
+    os.setsid()
+    time.sleep(60)
+    os._exit(0)
+print(os.readlink("/proc/self/ns/net"))
+"""
+LOOK_FOR_IT = """
+import os, socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect("\\0tfpg-left-behind")
+    print("found it")
+except OSError:
+    print("nothing")
+with open("/proc/net/dev") as f:
+    print(sorted(line.split(":")[0].strip() for line in f if ":" in line))
+print(os.readlink("/proc/self/ns/net"))
+"""
+
+
+def test_a_run_finds_nothing_left_in_its_network_namespace(jail_client: LiveClient,
+                                                           request: pytest.FixtureRequest):
+    """The root jail gives each slot a network namespace that its runs use one after the other:
+    a socket listening in it dies with the run that made it (and its daemon), and a run cannot
+    bring the loopback up for the next one. In the root jail, later runs look until one of them
+    is in the same namespace as the first. (The rootless jail makes a new one every time; the
+    kernel may give it the number of one destroyed before.)"""
+    first = stdout(jail_client.run(LEAVE_BEHIND)).splitlines()
+    assert first[0] == "lo stays down", first
+    namespace, shared = first[1], False
+    for _ in range(12):
+        found, interfaces, where = stdout(jail_client.run(LOOK_FOR_IT)).splitlines()
+        assert (found, interfaces) == ("nothing", "['lo']")
+        shared = shared or where == namespace
+        if shared:
+            break
+    if request.node.callspec.params["jail_client"] == "jail":
+        assert shared
 
 
 def test_cannot_kill_or_trace_the_worker(attack):
@@ -346,3 +398,31 @@ except OSError as exc:
     assert "cmdline 0" in lines and "kallsyms 0" in lines
     for line in lines[:-1]:
         assert line.endswith(" 0"), line
+
+
+def test_every_masked_proc_entry_is_empty_and_read_only(attack):
+    """Each masked file and folder of /proc, not only the first of each kind (which the others
+    are bound from), reads as empty and is a read-only mount (a write to a masked file lands in
+    /dev/null, which it is); a masked folder refuses new files."""
+    code = f"""
+import os
+for name in {jail.MASKED_PROC_FILES!r}:
+    path = "/proc/" + name
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            print(name, "file", len(f.read(4096)), os.statvfs(path).f_flag & os.ST_RDONLY)
+for name in {jail.MASKED_PROC_DIRS!r}:
+    path = "/proc/" + name
+    if os.path.isdir(path):
+        try:
+            open(path + "/x", "w").close()
+            print(name, "written")
+        except OSError as exc:
+            print(name, "dir", len(os.listdir(path)), exc.errno)
+"""
+    lines = stdout(attack(code)).splitlines()
+    assert len(lines) >= 10, lines
+    for line in lines:
+        name, kind, size, flag = line.split()
+        assert (kind, size) in (("file", "0"), ("dir", "0")), line
+        assert int(flag) == (os.ST_RDONLY if kind == "file" else errno.EROFS), line

@@ -8,7 +8,6 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 0x40000
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 0x400, 0x800, 0x200000
 MNT_DETACH = 0x2
+FD_CEILING = 2**31 - 1  # above any descriptor number (close_range closes up to it in one call)
 # statvfs flags of a mount that a bind in a user namespace must keep (the kernel locks them).
 LOCKED_FLAGS = {0x2: MS_NOSUID, 0x4: MS_NODEV, 0x8: MS_NOEXEC, 0x400: MS_NOATIME,
                 0x800: MS_NODIRATIME, 0x1000: MS_RELATIME}
@@ -151,9 +151,32 @@ def probe_user_namespace() -> None:
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16k")  # noqa: S108
 
 
-def enter_namespaces() -> None:
-    """New net, ipc and uts namespaces of the calling child: no network, no shared IPC."""
-    _check(_libc.unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+def enter_namespaces(net_ns: int = -1) -> None:
+    """New ipc and uts namespaces of the calling child, and a network namespace of its own: a
+    new one, or `net_ns`, one from `new_network_namespace` that only its slot's runs use, one
+    after the other."""
+    if net_ns < 0:
+        _check(_libc.unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+        return
+    _check(_libc.setns(net_ns, CLONE_NEWNET), "setns to the slot's network namespace")
+    _check(_libc.unshare(CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+
+
+def new_network_namespace(own_net_ns: int) -> int:
+    """A descriptor of a new network namespace, made without leaving the caller's own (whose
+    descriptor is `own_net_ns`); needs root, and a single-threaded caller.
+
+    It holds a loopback interface, down, and nothing else, and it is owned by the host's user
+    namespace, where a sandbox uid holds no capability: a run cannot change it. What a run
+    makes in it (sockets, abstract ones included) dies with the run's processes, so a slot's
+    runs may use one after the other, sparing each child a namespace made and destroyed (the
+    kernel destroys a network namespace in a worker thread, after the child is gone).
+    """
+    _check(_libc.unshare(CLONE_NEWNET), "unshare network namespace")
+    try:
+        return os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    finally:
+        _check(_libc.setns(own_net_ns, CLONE_NEWNET), "setns back to the own network namespace")
 
 
 def _open_sources(paths: tuple[str, ...], stash: dict[str, str]
@@ -205,21 +228,47 @@ def stash_unwalkable(paths: tuple[str, ...]) -> dict[str, str]:
     return stash
 
 
-def _bind_readonly(kind: str, handle: int | str, target: Path) -> None:
+def _make_dirs(path: str, made: set[str]) -> None:
+    """`mkdir -p` in the fresh root: `made` holds the folders known to exist, so each folder
+    costs one system call (a folder may exist already inside a tree bound earlier)."""
+    if path in made:
+        return
+    _make_dirs(os.path.dirname(path), made)
+    try:
+        os.mkdir(path)
+    except OSError:
+        if not os.path.isdir(path):
+            raise
+    made.add(path)
+
+
+def _make_file(path: str, made: set[str], data: bytes = b"") -> None:
+    _make_dirs(os.path.dirname(path), made)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    except OSError:
+        if not os.path.isfile(path):  # a mount point inside a read-only tree bound earlier
+            raise
+        return
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _bind_readonly(kind: str, handle: int | str, target: str, made: set[str]) -> None:
     if kind == "link":
         if not os.path.lexists(target):
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_dirs(os.path.dirname(target), made)
             os.symlink(str(handle), target)
         return
     if kind == "dir":
-        target.mkdir(parents=True, exist_ok=True)
+        _make_dirs(target, made)
     else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.touch()
-    source = f"/proc/self/fd/{handle}"
-    mount(source, str(target), None, MS_BIND | MS_REC)
-    mount("none", str(target), None,
-          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | _locked_flags(str(target)))
+        _make_file(target, made)
+    mount(f"/proc/self/fd/{handle}", target, None, MS_BIND | MS_REC)
+    mount("none", target, None,
+          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | _locked_flags(target))
     os.close(int(handle))
 
 
@@ -230,82 +279,125 @@ def _locked_flags(path: str) -> int:
     return sum(ms for st, ms in LOCKED_FLAGS.items() if found & st)
 
 
-def _write_etc(root: Path, uid: int, gid: int) -> None:
-    etc = root / "etc"
-    etc.mkdir(exist_ok=True)
+@dataclass(frozen=True)
+class RootFiles:
+    """What every child's root holds alike, read once by the zygote: the host files copied into
+    /etc, and the entries of /proc to mask (the kernel's, the same in every child's /proc)."""
+
+    etc: tuple[tuple[str, bytes], ...]
+    masked_files: tuple[str, ...]
+    masked_dirs: tuple[str, ...]
+    read_only_dirs: tuple[str, ...]
+
+
+def root_files() -> RootFiles:
+    etc = []
     for name in ETC_FILES:
-        src = Path("/etc") / name
-        if src.is_file():
-            (etc / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, etc / name)
-    (etc / "passwd").write_text(
-        f"root:x:0:0:root:/root:/bin/false\nsandbox:x:{uid}:{gid}:sandbox:{WORK_DIR}:/bin/false\n"
+        path = os.path.join("/etc", name)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                etc.append((name, f.read()))
+    return RootFiles(
+        etc=tuple(etc),
+        masked_files=tuple(n for n in MASKED_PROC_FILES if os.path.exists(f"/proc/{n}")),
+        masked_dirs=tuple(n for n in MASKED_PROC_DIRS if os.path.isdir(f"/proc/{n}")),
+        read_only_dirs=tuple(n for n in READ_ONLY_PROC_DIRS if os.path.isdir(f"/proc/{n}")),
     )
-    (etc / "group").write_text(f"root:x:0:\nsandbox:x:{gid}:\n")
-    (etc / "hosts").write_text("127.0.0.1 localhost\n::1 localhost\n")
-    (etc / "hostname").write_text("sandbox\n")
-    (etc / "resolv.conf").write_text("")
-    (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nhosts: files\n")
 
 
-def build_root(spec: JailSpec, stash: dict[str, str] | None = None) -> None:
+def _write_etc(root: str, files: RootFiles, uid: int, gid: int, made: set[str]) -> None:
+    etc = root + "/etc"
+    own = {
+        "passwd": f"root:x:0:0:root:/root:/bin/false\n"
+                  f"sandbox:x:{uid}:{gid}:sandbox:{WORK_DIR}:/bin/false\n",
+        "group": f"root:x:0:\nsandbox:x:{gid}:\n",
+        "hosts": "127.0.0.1 localhost\n::1 localhost\n",
+        "hostname": "sandbox\n",
+        "resolv.conf": "",
+        "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
+    }
+    for name, data in (*files.etc, *((n, text.encode()) for n, text in own.items())):
+        _make_file(f"{etc}/{name}", made, data)
+
+
+def _make_sandbox(root: str, spec: JailSpec, made: set[str]) -> None:
+    """The writable part: /sandbox (work and tmp, the child's own) and /tmp bound to its tmp."""
+    sandbox = root + SANDBOX_DIR
+    _make_dirs(sandbox, made)
+    mount("tmpfs", sandbox, "tmpfs", MS_NOSUID | MS_NODEV,
+          f"size={spec.written_bytes},mode=0755")
+    for sub, mode in (("work", 0o700), ("tmp", 0o1777)):
+        os.mkdir(f"{sandbox}/{sub}")
+        os.chown(f"{sandbox}/{sub}", spec.uid, spec.gid)
+        os.chmod(f"{sandbox}/{sub}", mode)
+    _make_dirs(root + "/tmp", made)
+    mount(f"{sandbox}/tmp", root + "/tmp", None, MS_BIND)
+
+
+def _make_dev(root: str, devices: tuple[str, ...], made: set[str]) -> None:
+    for source in (*(f"/dev/{name}" for name in DEVICES), *devices):
+        # Device nodes need a plain bind: a read-only or nodev remount would make them unusable.
+        node = root + source
+        _make_file(node, made)
+        mount(source, node, None, MS_BIND)
+    _make_dirs(root + "/dev/shm", made)
+    mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{root}/dev/{name}")
+
+
+def build_root(spec: JailSpec, stash: dict[str, str] | None = None,
+               files: RootFiles | None = None) -> None:
     """Replace the filesystem with a fresh tmpfs root holding only what the child may see.
 
     The mount namespace is the child's own: the zygote stays in the host's, with the host's /proc.
     `stash`: where the zygote made trees reachable that the child could not reach itself.
+    `files`: what `root_files` gave the zygote (read here when not given).
     """
+    files = files or root_files()
     _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
     mount("none", "/", None, MS_REC | MS_PRIVATE)
     sources = _open_sources(SYSTEM_TREES + spec.readable, stash or {})
-    root = Path(NEW_ROOT)
-    mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
+    root = NEW_ROOT
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
+    made = {root}
     # The writable part first: /tmp is a directory of it, so read-only trees that live under
     # /tmp on the host (a checkout there, say) are bound inside it.
-    sandbox = root / SANDBOX_DIR.lstrip("/")
-    sandbox.mkdir()
-    mount("tmpfs", str(sandbox), "tmpfs", MS_NOSUID | MS_NODEV,
-          f"size={spec.written_bytes},mode=0755")
-    for sub, mode in (("work", 0o700), ("tmp", 0o1777)):
-        (sandbox / sub).mkdir()
-        os.chown(sandbox / sub, spec.uid, spec.gid)
-        os.chmod(sandbox / sub, mode)
-    (root / "tmp").mkdir()
-    mount(str(sandbox / "tmp"), str(root / "tmp"), None, MS_BIND)
+    _make_sandbox(root, spec, made)
     for path, kind, handle in sources:
-        _bind_readonly(kind, handle, root / path.lstrip("/"))
-    _write_etc(root, spec.uid, spec.gid)
-    dev = root / "dev"
-    dev.mkdir()
-    for source in (*(f"/dev/{name}" for name in DEVICES), *spec.devices):
-        # Device nodes need a plain bind: a read-only or nodev remount would make them unusable.
-        node = root / source.lstrip("/")
-        node.parent.mkdir(parents=True, exist_ok=True)
-        node.touch()
-        mount(source, str(node), None, MS_BIND)
-    (dev / "shm").mkdir()
-    mount("tmpfs", str(dev / "shm"), "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
-        os.symlink(target, dev / name)
-    (root / "proc").mkdir()
-    mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    _mask_proc(root / "proc", dev / "null")
-    _pivot(root)
+        _bind_readonly(kind, handle, root + path, made)
+    _write_etc(root, files, spec.uid, spec.gid, made)
+    _make_dev(root, spec.devices, made)
+    os.mkdir(root + "/proc")
+    mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mask_proc(root + "/proc", root + "/dev/null", files)
+    _pivot(Path(root))
 
 
-def _mask_proc(proc: Path, null: Path) -> None:
-    for name in MASKED_PROC_FILES:
-        if (proc / name).exists():
-            mount(str(null), str(proc / name), None, MS_BIND)
-            mount("none", str(proc / name), None, MS_BIND | MS_REMOUNT | MS_RDONLY)
-    for name in MASKED_PROC_DIRS:
-        if (proc / name).is_dir():
-            mount("tmpfs", str(proc / name), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
-                  "size=0,mode=0555")
-    for name in READ_ONLY_PROC_DIRS:
-        if (proc / name).is_dir():
-            mount(str(proc / name), str(proc / name), None, MS_BIND | MS_REC)
-            mount("none", str(proc / name), None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+def _mask_proc(proc: str, null: str, files: RootFiles) -> None:
+    """Masked files read as empty and masked folders as empty, all read-only. Only the first
+    mask of each kind is made and remounted read-only; the others are binds of it, which the
+    kernel makes with the flags of their source, read-only included."""
+    first_file = first_dir = ""
+    for name in files.masked_files:
+        target = f"{proc}/{name}"
+        if first_file:
+            mount(first_file, target, None, MS_BIND)
+            continue
+        mount(null, target, None, MS_BIND)
+        mount("none", target, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+        first_file = target
+    for name in files.masked_dirs:
+        target = f"{proc}/{name}"
+        if first_dir:
+            mount(first_dir, target, None, MS_BIND)
+            continue
+        mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=0,mode=0555")
+        first_dir = target
+    for name in files.read_only_dirs:
+        mount(f"{proc}/{name}", f"{proc}/{name}", None, MS_BIND | MS_REC)
+        mount("none", f"{proc}/{name}", None, MS_BIND | MS_REMOUNT | MS_RDONLY)
 
 
 def _pivot(root: Path) -> None:
@@ -349,9 +441,10 @@ def no_new_privs() -> None:
 
 
 def close_fds_except(keep: set[int]) -> None:
-    for fd in sorted(int(n) for n in os.listdir("/proc/self/fd")):
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+    """Close every descriptor but `keep`: one close_range call per gap between them."""
+    low = 0
+    for fd in sorted(keep):
+        if fd > low:
+            os.closerange(low, fd)
+        low = max(low, fd + 1)
+    os.closerange(low, FD_CEILING)

@@ -28,7 +28,7 @@ from contract import zygote as messages
 from contract.spares import COLD, SPARE_KINDS, WARM
 from contract.zygote import SPARE_PIPES, ZygoteConfig
 from trainer import protocol
-from trainer.sandbox import cgroups, jail, priming
+from trainer.sandbox import cgroups, jail, priming, seccomp
 
 PR_SET_PDEATHSIG = 1
 MADV_COLLAPSE = 25
@@ -52,8 +52,11 @@ class Child:
     kind: str = WARM  # or COLD: jailed, TensorFlow not started (contract.spares)
 
 
+_LIBC = ctypes.CDLL(None)  # made before any fork: a child would make its own at every call
+
+
 def _pdeathsig() -> None:
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class Zygote:
@@ -62,6 +65,9 @@ class Zygote:
         self.jailed = config.sandbox != "none"
         self.rootless = config.sandbox == "rootless"
         self.stash = stash or {}  # trees a rootless child binds from where the zygote put them
+        self.root_files = jail.root_files() if self.jailed else None
+        if self.jailed and seccomp.supported():
+            seccomp.prepare()
         # The root jail's children each have a uid and a cgroup of their own; rootless ones run
         # as the worker's user, so their process limit counts that user's other tasks too.
         self.processes = rootless_process_limit(config) if self.rootless else 0
@@ -72,6 +78,8 @@ class Zygote:
         self.status_fds: dict[int, int] = {}  # child pid -> write end of its status pipe
         self.exit_fds: dict[int, int] = {}  # pidfd -> child pid: readable once the child exits
         self.own_pid_ns = jail.own_pid_namespace() if config.sandbox == "jail" else -1
+        self.own_net_ns = -1
+        self.slot_net_ns: dict[int, int] = {}  # slot -> its network namespace (the root jail)
         self.waiting: list[str] = []  # the kinds of the take requests not yet answered, in order
         self.counter = 0
         self.last_runtime: dict[str, Any] | None = None
@@ -96,6 +104,7 @@ class Zygote:
                 limits.memory_bytes, limits.max_tasks, self.config.cpu_cores)
         pipes = {name: os.pipe() for name in ("control", "stdout", "stderr", "events", "status",
                                                "ready")}
+        net_ns = self._net_namespace(slot)
         if self.config.sandbox == "jail":
             pid = jail.fork_into_pid_namespace(self.own_pid_ns)
         else:
@@ -104,7 +113,7 @@ class Zygote:
             try:
                 if self.rootless:
                     self._rootless_child(slot, group_name, pipes)
-                self._child(slot, group_name, pipes, spare)
+                self._child(slot, group_name, pipes, spare, net_ns)
             except BaseException:  # noqa: BLE001 - the child must never return into the zygote
                 traceback.print_exc()
             os._exit(71)
@@ -143,8 +152,24 @@ class Zygote:
         _pid, status = os.waitpid(pid, 0)
         _exit_like(status)
 
+    def _net_namespace(self, slot: int) -> int:
+        """The root jail's network namespace for `slot`, made at its first spare; -1 elsewhere
+        (a rootless child makes its own, in its own user namespace)."""
+        if self.config.sandbox != "jail":
+            return -1
+        if slot not in self.slot_net_ns:
+            try:
+                if self.own_net_ns < 0:
+                    self.own_net_ns = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+                self.slot_net_ns[slot] = jail.new_network_namespace(self.own_net_ns)
+            except OSError as exc:  # the slot's children make their own, as rootless ones do
+                print(f"zygote: no network namespace for slot {slot}: {exc}", file=sys.stderr,
+                      flush=True)
+                self.slot_net_ns[slot] = -1
+        return self.slot_net_ns[slot]
+
     def _child(self, slot: int, group_name: str, pipes: dict[str, tuple[int, int]],
-               spare: str) -> None:
+               spare: str, net_ns: int = -1) -> None:
         """In the forked child: jail it, then warm up (unless cold) and serve one run. Never
         returns."""
         ready_w = pipes["ready"][1]
@@ -154,8 +179,8 @@ class Zygote:
                 cgroups.Group(group_name, self.cgroup_v).join()
             spec = self._jail_spec(slot)
             if self.jailed:
-                jail.enter_namespaces()
-                jail.build_root(spec, self.stash)
+                jail.enter_namespaces(net_ns)
+                jail.build_root(spec, self.stash, self.root_files)
             _child_descriptors(pipes)
             from trainer.sandbox import runner
 
@@ -193,7 +218,7 @@ class Zygote:
         else:
             jail.drop_privileges(spec.uid, spec.gid)
         _pdeathsig()
-        from trainer.sandbox import landlock, seccomp
+        from trainer.sandbox import landlock
 
         jail.no_new_privs()
         landlock.restrict(writable=(jail.SANDBOX_DIR, "/tmp", "/dev/shm"),  # noqa: S108
