@@ -26,6 +26,25 @@ def test_filter_assembles_for_each_known_architecture():
         assert len(program) % 8 == 0 and len(program) // 8 > 40
 
 
+def test_a_child_installs_the_filter_its_parent_assembled(monkeypatch):
+    """The zygote assembles the filter once; a child forked after that only installs it, and is
+    filtered all the same."""
+    seccomp.prepare()
+
+    def assemble_again(machine: str | None = None) -> bytes:
+        raise AssertionError("assembled in the child")
+
+    monkeypatch.setattr(seccomp, "build_filter", assemble_again)
+
+    def probe() -> int:
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        except OSError as exc:
+            return 0 if exc.errno == errno.EAFNOSUPPORT else 3
+        return 2
+    assert in_filtered_child(probe) == 0
+
+
 def test_inet_sockets_are_refused_but_unix_sockets_work():
     def probe() -> int:
         try:

@@ -122,19 +122,30 @@ def supported() -> bool:
     return platform.machine() in _TABLES
 
 
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_built: dict[str, bytes] = {}  # machine -> its filter, assembled once (in the zygote)
+
+
+def prepare() -> bytes:
+    """This machine's filter, assembled on the first call only: the zygote calls it, so that
+    every child it forks installs the filter without assembling it again."""
+    machine = platform.machine()
+    if machine not in _built:
+        _built[machine] = build_filter(machine)
+    return _built[machine]
+
+
 def apply() -> None:
     """Install the filter for this thread and every thread and process it later creates."""
-    program = build_filter()
-    count = len(program) // 8
+    program = prepare()
     buf = ctypes.create_string_buffer(program, len(program))
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    fprog = SockFprog(count, ctypes.addressof(buf))
-    libc = ctypes.CDLL(None, use_errno=True)
+    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buf))
     pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
-    if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0:
+    if _libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
-    if libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0) != 0:
+    if _libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "seccomp filter refused")
