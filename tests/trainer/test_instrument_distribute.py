@@ -111,11 +111,25 @@ print(sorted(modules))
 print([t.numpy().tolist() for t in result.values])
 """
 
+# An eager strategy.run whose probe may run no TF op (their first use costs milliseconds).
+EAGER_NO_OPS = """import tensorflow as tf
+strategy = tf.distribute.MirroredStrategy()
+saved = tf.numpy_function, tf.shape, tf.stack, tf.cast, tf.linalg.global_norm
+def refuse(*args, **kwargs):
+    raise AssertionError("a TF op ran")
+tf.numpy_function = tf.shape = tf.stack = tf.cast = tf.linalg.global_norm = refuse
+try:
+    values = strategy.run(lambda v: v * 2.0, args=(tf.ones([4, 5]),))
+finally:
+    tf.numpy_function, tf.shape, tf.stack, tf.cast, tf.linalg.global_norm = saved
+"""
+
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, dict[str, Any]]:
     snippets = {"converted": CONVERTED, "custom": CUSTOM_STEP, "eager": EAGER_RUN, "fit": FIT,
-                "tpu": TPU, "plain": UNINSTRUMENTED, "loop": EAGER_LOOP}
+                "tpu": TPU, "plain": UNINSTRUMENTED, "loop": EAGER_LOOP,
+                "eager_no_ops": EAGER_NO_OPS}
     done = subprocess.run([sys.executable, "-m", "tests.trainer.instrumented_child"],
                           input=json.dumps(list(snippets.values())), capture_output=True,
                           text=True, cwd=ROOT, timeout=300, check=True)
@@ -202,3 +216,13 @@ def test_autograph_converts_the_replica_function_but_never_the_probe(
     assert not [m for m in json.loads(modules.replace("'", '"')) if m.startswith("trainer")]
     assert json.loads(values) == [[2.0, 4.0], [2.0, 4.0]]
     assert [e["kind"] for e in of(runs["converted"], "replica_step")] == ["run"]
+
+
+def test_an_eager_replica_is_reported_from_its_values_without_running_ops(
+        runs: dict[str, Any]) -> None:
+    run = runs["eager_no_ops"]
+    assert run["error"] is None and not of(run, "instrument_error")
+    (step,) = of(run, "replica_step")
+    assert [r["batch"] for r in step["replicas"]] == [4, 4] and step["global_batch"] == 8
+    output = step["replicas"][0]["outputs"][0]
+    assert (output["min"], output["max"], output["mean"]) == (2.0, 2.0, 2.0)

@@ -246,6 +246,9 @@ class StrategyWatcher:
             context = tf.distribute.get_replica_context()
             replica = tf.get_static_value(context.replica_id_in_sync_group)
             replica = int(replica) if replica is not None else 0
+            if tf.executing_eagerly():
+                self._report_now(site, replica, args, norms, result)
+                return
             with tf.name_scope(probes.PROBE_SCOPE):
                 outputs, names = probes.output_tensors(result)
                 site.layouts[replica] = (len(norms), names)
@@ -256,13 +259,24 @@ class StrategyWatcher:
         except Exception as error:  # noqa: BLE001 - the step itself goes on unprobed
             self._sender.failed("replica probe", error)
 
+    def _report_now(self, site: probes.Site, replica: int, args: Any, norms: list[Any],
+                    result: Any) -> None:
+        """An eager replica's report, made at once from its values, without a TF op."""
+        outputs, names = probes.output_arrays(result)
+        site.layouts[replica] = (len(norms), names)
+        values = [*[n[0] for n in norms], *[n[1] for n in norms], *outputs]
+        self.collector.callback(site)(replica, probes.batch_size_now(args), *values)
+
     def all_reduced(self, reduce_op: Any, value: Any, result: Any) -> None:
         norms = getattr(self._local, "norms", None)
         if norms is None:
             return
         try:
-            with tf.name_scope(probes.PROBE_SCOPE):
-                before, after = probes.norm(value), probes.norm(result)
+            if tf.executing_eagerly():
+                before, after = probes.norm_now(value), probes.norm_now(result)
+            else:
+                with tf.name_scope(probes.PROBE_SCOPE):
+                    before, after = probes.norm(value), probes.norm(result)
             if before is not None and after is not None:
                 norms.append((before, after))
                 self._local.ops.append(str(getattr(reduce_op, "name", reduce_op)).upper())

@@ -74,27 +74,70 @@ def norm(value: Any) -> Any:
     return tf.cast(tf.linalg.global_norm(tensors), tf.float32)
 
 
-def batch_size(args: Any) -> Any:
+def norm_now(value: Any) -> float | None:
+    """`norm` of eager values, in NumPy: a TF op costs milliseconds on its first use."""
+    tensors = [t for t in nest.flatten(value, expand_composites=False)
+               if t is not None and getattr(getattr(t, "dtype", None), "is_floating", False)]
+    if not tensors:
+        return None
+    if not all(isinstance(t, tf.__internal__.EagerTensor) for t in tensors):
+        return norm(value)  # IndexedSlices and other composites: TensorFlow's global norm
+    return float(np.sqrt(sum(float(np.sum(np.square(np.asarray(t, np.float64))))
+                             for t in tensors)))
+
+
+def _first_batched(args: Any) -> Any:
     for leaf in nest.flatten(args, expand_composites=False):
         if hasattr(leaf, "shape") and hasattr(leaf, "dtype") and len(leaf.shape or ()) > 0:
-            return tf.shape(leaf, out_type=tf.int32)[0]
-    return tf.constant(-1, tf.int32)
+            return leaf
+    return None
 
 
-def output_tensors(result: Any) -> tuple[list[Any], list[tuple[str, bool]]]:
-    """What to send of the function's results: small ones whole, others as min, max, mean."""
-    tensors, names = [], []
+def batch_size(args: Any) -> Any:
+    leaf = _first_batched(args)
+    if leaf is None:
+        return tf.constant(-1, tf.int32)
+    return tf.shape(leaf, out_type=tf.int32)[0]
+
+
+def batch_size_now(args: Any) -> int:
+    """`batch_size` of eager values, read from their shapes."""
+    leaf = _first_batched(args)
+    size = None if leaf is None else leaf.shape[0]
+    return -1 if size is None else int(size)
+
+
+def _outputs(result: Any) -> list[tuple[str, Any, bool]]:
+    """The numeric results to send, named, and whether each is small enough to send whole."""
+    found = []
     for path, leaf in nest.flatten_with_joined_string_paths(result)[:OUTPUTS_MAX]:
         dtype = getattr(leaf, "dtype", None)
         if dtype is None or not (dtype.is_floating or dtype.is_integer or dtype.is_bool):
             continue
         size = leaf.shape.num_elements() if leaf.shape.is_fully_defined() else None
-        whole = size is not None and size <= SMALL
+        found.append((str(path) or "output", leaf, size is not None and size <= SMALL))
+    return found
+
+
+def output_tensors(result: Any) -> tuple[list[Any], list[tuple[str, bool]]]:
+    """What to send of the function's results: small ones whole, others as min, max, mean."""
+    tensors, names = [], []
+    for name, leaf, whole in _outputs(result):
         value = tf.cast(leaf, tf.float32)
         tensors.append(value if whole else tf.stack([tf.reduce_min(value), tf.reduce_max(value),
                                                      tf.reduce_mean(value)]))
-        names.append((str(path) or "output", whole))
+        names.append((name, whole))
     return tensors, names
+
+
+def output_arrays(result: Any) -> tuple[list[Any], list[tuple[str, bool]]]:
+    """`output_tensors` of eager results, in NumPy."""
+    arrays, names = [], []
+    for name, leaf, whole in _outputs(result):
+        value = np.asarray(leaf, np.float32)
+        arrays.append(value if whole else np.array([value.min(), value.max(), value.mean()]))
+        names.append((name, whole))
+    return arrays, names
 
 
 def _summary(value: np.ndarray, whole: bool) -> dict[str, Any]:
