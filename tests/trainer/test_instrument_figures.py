@@ -126,3 +126,41 @@ def test_uninstall_puts_the_backend_back() -> None:
     instrumentation.uninstall()
 
     assert during == figures.BACKEND and matplotlib.get_backend() == before
+
+
+# The x label's padding reaches past the figure's bottom edge: savefig fills it with the
+# figure's colour.
+LABEL_AT_THE_EDGE = SHOW.replace('plt.title("loss")',
+                                 'plt.xlabel("step")\nplt.subplots_adjust(bottom=0.09)')
+
+
+@pytest.mark.parametrize("code", [SHOW, LABEL_AT_THE_EDGE])
+def test_a_figure_is_drawn_once_and_cut_as_savefig_tight_would_cut_it(
+        code: str, recorder: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from matplotlib.figure import Figure
+
+    draws: list[Any] = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(self) or
+                        original(self, renderer))
+    run_snippet(code)
+
+    (image,) = recorder.of("image")
+    assert len(draws) == 1
+    saved = io.BytesIO()
+    draws[0].savefig(saved, format="png", dpi=draws[0].dpi, bbox_inches="tight")
+    assert figures.png_size(saved.getvalue()) == (image["width"], image["height"])
+    assert _png(image)[:8] == saved.getvalue()[:8]
+
+
+def test_a_figure_with_text_outside_it_is_saved_whole(recorder: Recorder) -> None:
+    run_snippet("import matplotlib.pyplot as plt\n"
+                "figure = plt.figure(figsize=(4, 3), dpi=100)\n"
+                "plt.plot([0, 1])\n"
+                "figure.text(1.1, 0.5, 'outside the figure')\n"
+                "plt.show()\n")
+
+    (image,) = recorder.of("image")
+    assert image["width"] > 400 and len(_png(image)) > 1000

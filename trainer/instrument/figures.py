@@ -11,6 +11,7 @@ import struct
 import sys
 from typing import Any
 
+import numpy as np
 from keras.src.utils import model_visualization
 
 from trainer.instrument.emitter import Emitter
@@ -47,6 +48,60 @@ def png_size(data: bytes) -> tuple[int, int] | None:
         return None
     width, height = struct.unpack(">II", data[16:24])
     return int(width), int(height)
+
+
+def _plain_saving(figure: Any) -> bool:
+    """savefig's colours and padding are the defaults, and Agg draws this figure."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rc = matplotlib.rcParams
+    return (isinstance(figure.canvas, FigureCanvasAgg) and not rc["savefig.transparent"]
+            and rc["savefig.facecolor"] == "auto" and rc["savefig.edgecolor"] == "auto"
+            and isinstance(rc["savefig.pad_inches"], (int, float))
+            and rc["savefig.dpi"] == "figure")
+
+
+def tight_png(figure: Any) -> bytes | None:
+    """The PNG savefig(bbox_inches="tight") writes, from one draw instead of two (it draws once
+    to measure and again to save): the figure is drawn whole and the tight box cut from its
+    pixels, its padding beyond the figure's edges filled with the figure's colour. None where
+    savefig would do more: an artist outside the figure, saving options not the defaults."""
+    import matplotlib
+    from PIL import Image
+
+    if not _plain_saving(figure):
+        return None
+    canvas, dpi = figure.canvas, float(figure.dpi)
+    canvas.draw()
+    tight = figure.get_tightbbox(canvas.get_renderer())
+    if tight.x0 < 0 or tight.y0 < 0 or tight.x1 > figure.bbox_inches.x1 or \
+            tight.y1 > figure.bbox_inches.y1:
+        return None
+    pixels = _cut(np.asarray(canvas.buffer_rgba()), figure,
+                  tight.padded(matplotlib.rcParams["savefig.pad_inches"]))
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="png", dpi=(dpi, dpi))
+    return buffer.getvalue()
+
+
+def _cut(pixels: np.ndarray, figure: Any, box: Any) -> np.ndarray:
+    """The box (in inches) out of the drawn figure, as savefig lays it out: its canvas is the
+    box moved to the origin, its height rounded down, and the figure's colour around it."""
+    from matplotlib.colors import to_rgba
+
+    dpi = float(figure.dpi)
+    margin = math.ceil(max(0.0, -box.x0, -box.y0, box.x1 - figure.bbox_inches.x1,
+                           box.y1 - figure.bbox_inches.y1) * dpi) + 1
+    face = np.round(np.array(to_rgba(figure.get_facecolor())) * 255).astype(np.uint8)
+    framed = np.empty((pixels.shape[0] + 2 * margin, pixels.shape[1] + 2 * margin, 4),
+                      np.uint8)
+    framed[:] = face
+    framed[margin:margin + pixels.shape[0], margin:margin + pixels.shape[1]] = pixels
+    width, height = int(box.width * dpi), int(box.height * dpi)
+    left = round(box.x0 * dpi) + margin
+    top = round(pixels.shape[0] - box.y0 * dpi - height) + margin
+    return np.ascontiguousarray(framed[top:top + height, left:left + width])
 
 
 def _flush_output() -> None:
@@ -123,10 +178,14 @@ class FigureReporter:
     def send_figure(self, figure: Any, origin: str, line: int | None, label: str) -> None:
         dpi = float(figure.dpi)
         data = b""
-        for _ in range(SHRINK_TRIES):
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-            data = buffer.getvalue()
+        for attempt in range(SHRINK_TRIES):
+            cut = tight_png(figure) if attempt == 0 else None
+            if cut is not None:
+                data = cut
+            else:
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+                data = buffer.getvalue()
             if len(data) <= self.max_bytes or dpi <= MIN_DPI:
                 break
             dpi = max(MIN_DPI, dpi * 0.9 * math.sqrt(self.max_bytes / len(data)))
