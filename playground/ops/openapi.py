@@ -96,6 +96,11 @@ RUN_LINKS = {name: {"operationId": op_id, "parameters": {"run_id": "$response.bo
 
 
 def paths() -> dict[str, Any]:
+    return {**run_paths(), **share_paths(), **learn_paths(), **tool_paths()}
+
+
+def run_paths() -> dict[str, Any]:
+    """The session and runs: made, read, exported, cancelled, shared."""
     created = answer("The run is queued.", ref("RunCreated"))
     created["links"] = RUN_LINKS
     return {
@@ -127,6 +132,12 @@ def paths() -> dict[str, Any]:
         "/api/devices": {"get": operation(
             "listDevices", "Device classes with live workers.",
             {"200": answer("Live device classes.", ref("Devices"))}, READ_ERRORS)},
+    }
+
+
+def share_paths() -> dict[str, Any]:
+    """Shared runs, read by anyone with the link."""
+    return {
         "/api/shares/{slug}": {"parameters": [SHARE], "get": operation(
             "getShare", "A shared run's frozen record.",
             {"200": answer("The frozen record.", ref("SharedRecord"))}, NOT_FOUND,
@@ -137,6 +148,12 @@ def paths() -> dict[str, Any]:
         "/api/shares/{slug}.py": {"parameters": [SHARE], "get": operation(
             "exportShareScript", "Download a shared run as a script.", {"200": SCRIPT},
             NOT_FOUND, tag="shares")},
+    }
+
+
+def learn_paths() -> dict[str, Any]:
+    """Concepts, tours and the checks of their steps."""
+    return {
         "/api/concepts": {"get": operation(
             "listConcepts", "Every concept.", {"200": answer("The concepts.", {
                 "type": "array", "items": ref("ConceptSummary")})}, READ_ERRORS, tag="learn")},
@@ -154,6 +171,12 @@ def paths() -> dict[str, Any]:
             {"200": answer("Each check's result.", ref("StepCheckResult"))},
             (*POST_ERRORS, *BODY_ERRORS, "not_found", "not_finished"),
             ref("StepCheckRequest"), tag="learn")},
+    }
+
+
+def tool_paths() -> dict[str, Any]:
+    """The editor's tools and the operators' endpoints."""
+    return {
         "/api/format": {"post": operation(
             "formatCode", "Format a snippet with ruff's formatter (Black's style).",
             {"200": answer("The formatted code, or the code unchanged and the syntax error that "

@@ -33,29 +33,7 @@ def _collapse_part(part: Part) -> Part:
     members: dict[str, list[Part]] = {}
     for node in nodes:
         members.setdefault(group_of[node["id"]], []).append(node)
-    out_nodes = []
-    for key, group in members.items():
-        types = Counter(n["op"] for n in group)
-        calls = sorted({c for n in group for c in n.get("calls", ())})[:MAX_CALLS]
-        single = group[0] if len(group) == 1 else None
-        node = {
-            "id": key,
-            "op": single["op"] if single else "scope",
-            "name": key,
-            "scope": "",
-            "device": single["device"] if single else "",
-            "dtype": single["dtype"] if single else None,
-            "shape": single["shape"] if single else None,
-            "attrs": {"ops": len(group), "op_types": dict(types.most_common(TOP_OP_TYPES))},
-            "count": len(group),
-        }
-        if calls:
-            node["calls"] = calls
-        lines = sorted({n["line"] for n in group if isinstance(n.get("line"), int)})
-        if lines:
-            node["line"] = lines[0]
-            node["lines"] = lines[:MAX_LINES]
-        out_nodes.append(node)
+    out_nodes = [_scope_node(key, group) for key, group in members.items()]
     links: dict[tuple[str, str], list[bool]] = {}
     for edge in part["edges"]:
         source = group_of.get(edge["source"], edge["source"])
@@ -67,6 +45,31 @@ def _collapse_part(part: Part) -> Part:
         for (s, t), kinds in links.items()
     ]
     return {"nodes": out_nodes, "edges": out_edges}
+
+
+def _scope_node(key: str, group: list[Part]) -> Part:
+    """The node standing for `group`: a single op as itself, several as a scope."""
+    types = Counter(n["op"] for n in group)
+    calls = sorted({c for n in group for c in n.get("calls", ())})[:MAX_CALLS]
+    single = group[0] if len(group) == 1 else None
+    node = {
+        "id": key,
+        "op": single["op"] if single else "scope",
+        "name": key,
+        "scope": "",
+        "device": single["device"] if single else "",
+        "dtype": single["dtype"] if single else None,
+        "shape": single["shape"] if single else None,
+        "attrs": {"ops": len(group), "op_types": dict(types.most_common(TOP_OP_TYPES))},
+        "count": len(group),
+    }
+    if calls:
+        node["calls"] = calls
+    lines = sorted({n["line"] for n in group if isinstance(n.get("line"), int)})
+    if lines:
+        node["line"] = lines[0]
+        node["lines"] = lines[:MAX_LINES]
+    return node
 
 
 def _ops(event: dict[str, Any]) -> int:
