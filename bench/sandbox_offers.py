@@ -49,12 +49,9 @@ sys.meta_path.insert(0, _Hide())
 """
 
 
-def run(pool: pools.Pool, code: str) -> tuple[float, str]:
-    """Take the spare the code asks for and run it: ms from the take to the first output, and
-    the whole output."""
-    kind, _ = Job(code=code).spare()
-    began = time.perf_counter()
-    spare = pool.take(kind)
+def feed(spare: pools.HeldSpare, code: str) -> tuple[float | None, bytes]:
+    """Give a held spare its job, as the supervisor does, and read its pipes to the end: the
+    perf_counter time of its first stdout (None without any), and its whole stdout."""
     protocol.write_message(spare.control, dataclasses.asdict(Job(code=code)))
     os.close(spare.control)
     spare.control = -1
@@ -71,6 +68,15 @@ def run(pool: pools.Pool, code: str) -> tuple[float, str]:
                 first = first or time.perf_counter()
                 out += data
     spare.discard()
+    return first, out
+
+
+def run(pool: pools.Pool, code: str) -> tuple[float, str]:
+    """Take the spare the code asks for and run it: ms from the take to the first output, and
+    the whole output."""
+    kind, _ = Job(code=code).spare()
+    began = time.perf_counter()
+    first, out = feed(pool.take(kind), code)
     return ((first or time.perf_counter()) - began) * 1000, out.decode()
 
 

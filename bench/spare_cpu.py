@@ -13,10 +13,8 @@ run this file of each checkout (a `git worktree`) in turns, a few rounds each.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
-import select
 import statistics
 import sys
 import time
@@ -26,9 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from contract.job import Job  # noqa: E402
+from bench.sandbox_offers import feed  # noqa: E402
 from trainer import pool as pools  # noqa: E402
-from trainer import protocol  # noqa: E402
 from trainer.config import WorkerSettings  # noqa: E402
 
 CODE = 'print("hi")'
@@ -37,23 +34,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 def run(pool: pools.Pool) -> bytes:
     """One run on a held spare, as the supervisor feeds it: the job, then its pipes to the end."""
-    spare = pool.take()
-    protocol.write_message(spare.control, dataclasses.asdict(Job(code=CODE)))
-    os.close(spare.control)
-    spare.control = -1
-    names = {spare.stdout: "stdout", spare.stderr: "stderr", spare.events: "events",
-             spare.status: "status"}
-    out = b""
-    while names:
-        for fd in select.select(list(names), [], [], 60)[0]:
-            data = os.read(fd, 65536)
-            if not data:
-                os.close(fd)
-                setattr(spare, names.pop(fd), -1)
-            elif names[fd] == "stdout":
-                out += data
-    spare.discard()
-    return out
+    return feed(pool.take(), CODE)[1]
 
 
 def times(pid: int) -> list[float]:

@@ -303,23 +303,17 @@ def publish(redis_server: str) -> Iterator[Callable[[str], int]]:
         celery = Celery("tests", broker=url)
         celery.conf.update(broker_transport=transport, broker_connection_retry_on_startup=True)
         celery.send_task("trainer.execute_run", args=["r0", "print(1)", {}], queue=queue)
-        built: list[int] = []
-        real_init = redis.Redis.__init__
-
-        def counting_init(self: redis.Redis, *args: Any, **kwargs: Any) -> None:
-            built.append(1)
-            real_init(self, *args, **kwargs)
-
-        redis.Redis.__init__ = counting_init  # type: ignore[method-assign]
-        try:
+        def publish_three() -> None:
             for n in range(1, 4):
                 celery.send_task("trainer.execute_run", args=[f"r{n}", "print(1)", {}],
                                  queue=queue)
+
+        try:
+            built = counting_clients(publish_three)
         finally:
-            redis.Redis.__init__ = real_init  # type: ignore[method-assign]
             celery.close()
         assert client.llen(queue) == 4  # every message went out
-        return len(built)
+        return built
 
     yield clients_built
     client.delete(queue)
