@@ -3,7 +3,8 @@ the zygote's preparation of them and without it, in children forked as the zygot
 (without the jail: no root needed).
 
 Two parent processes preload TensorFlow as the zygote does: `prepared` as it is, `plain`
-without trainer/sandbox/autograph_fixes.py and without priming.jit_gemm_kernels. Rounds
+without trainer/sandbox/autograph_fixes.py, trainer/sandbox/keras_fixes.py and
+priming.jit_gemm_kernels. Rounds
 alternate between them. Each child warms up as a spare does (devices, first op,
 instrumentation), then runs one snippet through the runner and reports the CPU time and minor
 page faults of that run alone up to its first `metrics` event (Keras) or its end
@@ -43,9 +44,10 @@ VARIANTS = ("plain", "prepared")
 def prepare_parent(variant: str) -> None:
     """Preload as the zygote does; `plain` leaves out this area's preparations."""
     if variant == "plain":
-        from trainer.sandbox import autograph_fixes
+        from trainer.sandbox import autograph_fixes, keras_fixes
 
         autograph_fixes.install = lambda: False  # type: ignore[assignment]
+        keras_fixes.install = lambda: False  # type: ignore[assignment]
         priming.jit_gemm_kernels = lambda tf: False  # type: ignore[assignment]
     zygote.preload()
     priming.prime_tensorflow("cpu")

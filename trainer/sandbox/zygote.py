@@ -469,7 +469,7 @@ def preload() -> None:
     import keras.src.datasets.fashion_mnist  # noqa: F401
     import keras.src.utils.file_utils  # noqa: F401
 
-    from trainer.sandbox import autograph_fixes, landlock, runner, seccomp  # noqa: F401
+    from trainer.sandbox import autograph_fixes, keras_fixes, landlock, runner, seccomp  # noqa: F401
 
     try:
         import trainer.instrument.figures
@@ -477,15 +477,30 @@ def preload() -> None:
         trainer.instrument.figures.prepare()
     except ImportError:
         pass
+    _import_dataset_ops()
     import gzip  # noqa: F401
     import inspect  # noqa: F401
     import platform  # noqa: F401
 
     autograph_fixes.install()
+    keras_fixes.install()
     # Converting (not tracing) a function runs no TF op: it loads and primes AutoGraph's
     # converters here once, instead of in every child.
     sample = runner.register_source("<zygote autograph>", runner.AUTOGRAPH_SAMPLE)
     tf.autograph.to_code(sample["sample"])
+
+
+def _import_dataset_ops() -> None:
+    """tf.data imports each transformation's module on its first use (`map`, `batch`, `zip`,
+    ...); every Keras fit builds its input with five of them. Importing runs no op."""
+    import importlib
+    import pkgutil
+
+    from tensorflow.python.data import ops
+
+    for module in pkgutil.iter_modules(ops.__path__):
+        if module.name.endswith("_op"):
+            importlib.import_module(f"{ops.__name__}.{module.name}")
 
 
 def collapse_huge_pages() -> None:
