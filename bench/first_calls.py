@@ -73,7 +73,7 @@ def measure_child(code: str) -> dict[str, float]:
     from trainer.instrument import Instrumentation
 
     runner.configure_devices(tf, "cpu", 0, 2)
-    runner.warm_up(tf, False)
+    runner.warm_up(tf)
     emit = FirstMetrics()
     instrumentation = Instrumentation(emit)
     instrumentation.install()
