@@ -2,14 +2,15 @@
 the zygote's preparation of them and without it, in children forked as the zygote forks spares
 (without the jail: no root needed).
 
-Two parent processes preload TensorFlow as the zygote does: `prepared` as it is, `plain`
-without trainer/sandbox/autograph_fixes.py, trainer/sandbox/keras_fixes.py and
-priming.jit_gemm_kernels. Rounds
-alternate between them. Each child warms up as a spare does (devices, first op,
-instrumentation), then runs one snippet through the runner and reports the CPU time and minor
-page faults of that run alone up to its first `metrics` event (Keras) or its end
-(tf.function). Prints medians per variant and snippet, and their difference. Results also as
-JSON.
+Parent processes preload TensorFlow as the zygote does: `prepared` as it is, `plain` without
+trainer/sandbox/autograph_fixes.py, trainer/sandbox/keras_fixes.py and priming.jit_gemm_kernels
+(and with the instrumentation installed in each child, as before the zygote did it), `traced`
+as `prepared` with a tf.function traced and called in each child before its run, as a spare
+could do while it waits. Rounds alternate between them. Each child warms up as a spare does
+(devices, first op), notes its private memory, then runs one snippet through the runner and
+reports the CPU time and minor page faults of that run alone up to its first `metrics` event
+(Keras) or its end (tf.function). Prints medians per variant and snippet, and their
+differences. Results also as JSON.
 
     .venv/bin/python bench/first_calls.py [--rounds 3] [--children 3]
 """
@@ -38,7 +39,18 @@ from trainer.sandbox import priming, runner, zygote  # noqa: E402
 
 TOUR_FIT = ROOT / "playground/concepts/content/tours/first-steps/06-choose-the-loss/solution.py"
 CODES = {"tf.function": SNIPPETS["tf.function"], "keras first epoch": TOUR_FIT.read_text()}
-VARIANTS = ("plain", "prepared")
+VARIANTS = ("plain", "prepared", "traced")
+SPARE_TRACE = """\
+import tensorflow as tf
+
+@tf.function
+def spare_trace(x):
+    if x > 0:
+        return x * 2
+    return x
+
+spare_trace(tf.constant(1.0)).numpy()
+"""
 
 
 def prepare_parent(variant: str) -> None:
@@ -51,6 +63,13 @@ def prepare_parent(variant: str) -> None:
         priming.jit_gemm_kernels = lambda tf: False  # type: ignore[assignment]
     zygote.preload()
     priming.prime_tensorflow("cpu")
+
+
+def private_mb() -> float:
+    """This process's private memory (clean and dirty), MiB: what an idle spare holds alone."""
+    with open("/proc/self/smaps_rollup") as f:
+        return sum(int(line.split()[1]) for line in f
+                   if line.startswith(("Private_Clean:", "Private_Dirty:"))) / 1024
 
 
 class FirstMetrics:
@@ -66,17 +85,30 @@ class FirstMetrics:
         self.writer(event)
 
 
-def measure_child(code: str) -> dict[str, float]:
+def instrumented(variant: str) -> tuple[FirstMetrics, Any]:
+    """The event writer and instrumentation: the parent's, as the zygote's, unless `plain`."""
+    from trainer.instrument import Instrumentation
+
+    emit = FirstMetrics()
+    instrumentation = Instrumentation(emit)
+    if variant != "plain":
+        instrumentation.install()
+    return emit, instrumentation
+
+
+def measure_child(code: str, variant: str,
+                  parent_made: tuple[FirstMetrics, Any]) -> dict[str, float]:
     """In the forked child: warm up as a spare, then run `code` and time that run alone."""
     import tensorflow as tf
 
-    from trainer.instrument import Instrumentation
-
+    emit, instrumentation = parent_made
+    instrumentation.install()  # does nothing when the parent installed it
     runner.configure_devices(tf, "cpu", 0, 2)
     runner.warm_up(tf)
-    emit = FirstMetrics()
-    instrumentation = Instrumentation(emit)
-    instrumentation.install()
+    if variant == "traced":
+        runner.register_source("<spare trace>", SPARE_TRACE)
+        emit.at = None
+    idle_mb = private_mb()
     os.chdir(tempfile.mkdtemp(prefix="tfpg-first-"))
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the child exits right after
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -84,16 +116,17 @@ def measure_child(code: str) -> dict[str, float]:
     job = Job.from_task(code, {})
     status = runner.execute(job, emit, instrumentation, tf)  # type: ignore[arg-type]
     ended = emit.at or (time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt)
-    return {"status": status, "cpu_ms": (ended[0] - began) * 1000, "faults": ended[1] - faults}
+    return {"status": status, "cpu_ms": (ended[0] - began) * 1000, "faults": ended[1] - faults,
+            "idle_mb": idle_mb}
 
 
-def fork_one(code: str) -> dict[str, float]:
+def fork_one(code: str, variant: str, parent_made: tuple[FirstMetrics, Any]) -> dict[str, float]:
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         try:
-            os.write(write, json.dumps(measure_child(code)).encode())
+            os.write(write, json.dumps(measure_child(code, variant, parent_made)).encode())
         finally:
             os._exit(0)
     os.close(write)
@@ -106,9 +139,11 @@ def fork_one(code: str) -> dict[str, float]:
 def parent(variant: str, children: int) -> None:
     """One round of one variant: a JSON line per child run."""
     prepare_parent(variant)
+    parent_made = instrumented(variant)
     for _ in range(children):
         for name, code in CODES.items():
-            print(json.dumps({"variant": variant, "snippet": name, **fork_one(code)}), flush=True)
+            print(json.dumps({"variant": variant, "snippet": name,
+                              **fork_one(code, variant, parent_made)}), flush=True)
 
 
 def rounds(count: int, children: int) -> list[dict[str, Any]]:
@@ -129,7 +164,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
             assert all(r["status"] == 0 for r in mine), mine
             summary[f"{name} / {variant}"] = {
                 "n": len(mine), "cpu_ms": statistics.median(r["cpu_ms"] for r in mine),
-                "faults": statistics.median(r["faults"] for r in mine)}
+                "faults": statistics.median(r["faults"] for r in mine),
+                "idle_mb": statistics.median(r["idle_mb"] for r in mine)}
     return summary
 
 
@@ -147,11 +183,13 @@ def main() -> int:
     summary = summarize(rounds(args.rounds, args.children))
     for key, row in summary.items():
         print(f"{key:<32} n={row['n']:<3} CPU median {row['cpu_ms']:7.1f} ms, "
-              f"minor faults {row['faults']:7.0f}")
+              f"minor faults {row['faults']:7.0f}, idle spare {row['idle_mb']:5.1f} MB private")
     for name in CODES:
-        plain, prepared = summary[f"{name} / plain"], summary[f"{name} / prepared"]
-        print(f"{name}: {plain['cpu_ms'] - prepared['cpu_ms']:.1f} ms CPU saved "
-              f"({plain['cpu_ms'] / prepared['cpu_ms']:.2f}x)")
+        plain, prepared, traced = (summary[f"{name} / {v}"] for v in VARIANTS)
+        print(f"{name}: {plain['cpu_ms'] - prepared['cpu_ms']:.1f} ms CPU saved by the zygote's "
+              f"preparations ({plain['cpu_ms'] / prepared['cpu_ms']:.2f}x); a trace in the spare "
+              f"saves {prepared['cpu_ms'] - traced['cpu_ms']:.1f} ms more for "
+              f"{traced['idle_mb'] - prepared['idle_mb']:.1f} MB more private memory")
     print(f"load average at the start {load:.1f}, at the end {os.getloadavg()[0]:.1f}")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(summary, indent=2))
