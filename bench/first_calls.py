@@ -3,14 +3,13 @@ the zygote's preparation of them and without it, in children forked as the zygot
 (without the jail: no root needed).
 
 Parent processes preload TensorFlow as the zygote does: `prepared` as it is, `plain` without
-trainer/sandbox/autograph_fixes.py, trainer/sandbox/keras_fixes.py and priming.jit_gemm_kernels
-(and with the instrumentation installed in each child, as before the zygote did it), `traced`
-as `prepared` with a tf.function traced and called in each child before its run, as a spare
-could do while it waits. Rounds alternate between them. Each child warms up as a spare does
-(devices, first op), notes its private memory, then runs one snippet through the runner and
-reports the CPU time and minor page faults of that run alone up to its first `metrics` event
-(Keras) or its end (tf.function). Prints medians per variant and snippet, and their
-differences. Results also as JSON.
+trainer/sandbox/autograph_fixes.py, trainer/sandbox/keras_fixes.py and priming.jit_gemm_kernels,
+`traced` as `prepared` with a tf.function traced and called in each child before its run, as a
+spare could do while it waits. Rounds alternate between them. Each child warms up as a spare
+does (devices, first op, instrumentation), notes its private memory, then runs one snippet
+through the runner and reports the CPU time and minor page faults of that run alone up to its
+first `metrics` event (Keras) or its end (tf.function). Prints medians per variant and snippet,
+and their differences. Results also as JSON.
 
     .venv/bin/python bench/first_calls.py [--rounds 3] [--children 3]
 """
@@ -85,26 +84,17 @@ class FirstMetrics:
         self.writer(event)
 
 
-def instrumented(variant: str) -> tuple[FirstMetrics, Any]:
-    """The event writer and instrumentation: the parent's, as the zygote's, unless `plain`."""
-    from trainer.instrument import Instrumentation
-
-    emit = FirstMetrics()
-    instrumentation = Instrumentation(emit)
-    if variant != "plain":
-        instrumentation.install()
-    return emit, instrumentation
-
-
-def measure_child(code: str, variant: str,
-                  parent_made: tuple[FirstMetrics, Any]) -> dict[str, float]:
+def measure_child(code: str, variant: str) -> dict[str, float]:
     """In the forked child: warm up as a spare, then run `code` and time that run alone."""
     import tensorflow as tf
 
-    emit, instrumentation = parent_made
-    instrumentation.install()  # does nothing when the parent installed it
+    from trainer.instrument import Instrumentation
+
     runner.configure_devices(tf, "cpu", 0, 2)
-    runner.warm_up(tf)
+    runner.warm_up(tf, False)
+    emit = FirstMetrics()
+    instrumentation = Instrumentation(emit)
+    instrumentation.install()
     if variant == "traced":
         runner.register_source("<spare trace>", SPARE_TRACE)
         emit.at = None
@@ -120,13 +110,13 @@ def measure_child(code: str, variant: str,
             "idle_mb": idle_mb}
 
 
-def fork_one(code: str, variant: str, parent_made: tuple[FirstMetrics, Any]) -> dict[str, float]:
+def fork_one(code: str, variant: str) -> dict[str, float]:
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         try:
-            os.write(write, json.dumps(measure_child(code, variant, parent_made)).encode())
+            os.write(write, json.dumps(measure_child(code, variant)).encode())
         finally:
             os._exit(0)
     os.close(write)
@@ -139,11 +129,10 @@ def fork_one(code: str, variant: str, parent_made: tuple[FirstMetrics, Any]) -> 
 def parent(variant: str, children: int) -> None:
     """One round of one variant: a JSON line per child run."""
     prepare_parent(variant)
-    parent_made = instrumented(variant)
     for _ in range(children):
         for name, code in CODES.items():
             print(json.dumps({"variant": variant, "snippet": name,
-                              **fork_one(code, variant, parent_made)}), flush=True)
+                              **fork_one(code, variant)}), flush=True)
 
 
 def rounds(count: int, children: int) -> list[dict[str, Any]]:

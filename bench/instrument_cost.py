@@ -75,7 +75,7 @@ def _child(code: str, fields: dict[str, Any], instrument: bool, events_fd: int,
     os.dup2(devnull, 2)
     runner.setup_stdio()
     runner.configure_devices(tf, "cpu", 0, 2)
-    runner.warm_up(tf)
+    runner.warm_up(tf, False)
     emit = runner.EventWriter(events_fd)
     instrumentation = Instrumentation(emit) if instrument else None
     if instrumentation is not None:

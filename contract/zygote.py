@@ -123,6 +123,7 @@ class ZygoteConfig:
     readable: tuple[str, ...]
     datasets_dir: str
     cpu_cores: float
+    warm_function: bool
     limits: Limits = field(default_factory=Limits)
     cold_spares: int = 1  # spares kept forked and jailed before TensorFlow's first op
     devices: tuple[str, ...] = ()  # accelerator device nodes each child gets (/dev/nvidia0, ...)

@@ -26,6 +26,7 @@ class WorkerSettings:
     logical_cpus: int = 2  # CPU split into this many devices for MirroredStrategy
     uid_base: int = 61000  # slot n runs as uid/gid uid_base + n
     cpu_cores: float = 1.5  # a run's CPU quota, in cores
+    warm_function: bool = False  # trace a tf.function in each spare's warm-up
     # TRAINER_BENCH_NO_INSTRUMENTATION=1: children skip the instrumentation, so that
     # bench/snippets.py can show what it costs; a worker setting only, never a run's.
     instrumentation: bool = True
@@ -57,6 +58,7 @@ class WorkerSettings:
             logical_cpus=int(env.get("TRAINER_LOGICAL_CPUS", cls.logical_cpus)),
             uid_base=int(env.get("TRAINER_UID_BASE", cls.uid_base)),
             cpu_cores=float(env.get("TRAINER_CPU_CORES", cls.cpu_cores)),
+            warm_function=env.get("TRAINER_WARM_FUNCTION", "0") == "1",
             instrumentation=env.get("TRAINER_BENCH_NO_INSTRUMENTATION", "0") != "1",
             datasets_dir=env.get("TRAINER_DATASETS_DIR", cls.datasets_dir),
             insecure=env.get(INSECURE_ENV, "") == "1",

@@ -215,7 +215,7 @@ class Pool:
             slots=s.spares + s.cold_spares + s.held_spares + s.concurrency + 2,
             device_class=self.device_class, cold_spares=s.cold_spares,
             logical_cpus=s.logical_cpus, readable=(*_interpreter_trees(), s.datasets_dir),
-            datasets_dir=s.datasets_dir, cpu_cores=s.cpu_cores,
+            datasets_dir=s.datasets_dir, cpu_cores=s.cpu_cores, warm_function=s.warm_function,
             limits=self.limits, instrumentation=s.instrumentation,
             devices=accelerators.device_nodes(self.device_class, s.cuda_visible_devices),
         )

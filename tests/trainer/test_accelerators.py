@@ -233,6 +233,6 @@ def test_the_zygote_config_carries_the_devices_to_the_jail() -> None:
 
     config = ZygoteConfig(sock_fd=3, spares=1, sandbox="jail", uid_base=61000, slots=4,
                           device_class="gpu", logical_cpus=2, readable=("/usr",),
-                          datasets_dir="/var/cache/d", cpu_cores=1.5,
+                          datasets_dir="/var/cache/d", cpu_cores=1.5, warm_function=False,
                           devices=("/dev/nvidiactl", "/dev/nvidia0"))
     assert ZygoteConfig.from_json(config.to_json()) == config

@@ -31,28 +31,17 @@ def generated_code():  # anonymous executable mappings: where JIT compilers put 
 
 zygote.preload()
 from tensorflow.python.autograph.pyct import inspect_utils
-from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
-from contract.zygote import ZygoteConfig
 fixed = hasattr(inspect_utils._fix_linecache_record, "__tfpg_original__")
-keras_fixed = hasattr(TensorFlowTrainer._maybe_symbolic_build, "__tfpg_original__")
 before = threads()
 priming.prime_tensorflow("cpu")
 import tensorflow as tf
 xla_here = priming.register_xla_kernels(tf)
-config = ZygoteConfig(sock_fd=-1, spares=1, sandbox="none", uid_base=0, slots=1,
-                      device_class="cpu", logical_cpus=2, readable=(), datasets_dir="",
-                      cpu_cores=1.0)
-emit, instrumentation = zygote.prepare_events(config)
-instrumentation.configure(keras_graphs=False, source_file=__file__)
-events_r, events_w = os.pipe()
 priming.release_free_heap()
 zygote.collapse_huge_pages()
 after = threads()
 pid = os.fork()
 if pid == 0:
     import tensorflow as tf
-    os.close(events_r)
-    emit.open(events_w)
 
     @tf.function
     def square_plus_one(x):
@@ -75,13 +64,9 @@ if pid == 0:
     dense = tf.keras.layers.Dense(2, kernel_initializer="ones")(square).numpy().tolist()
     right = (product, dense) == ([[7.0, 10.0], [15.0, 22.0]], [[3.0, 3.0], [7.0, 7.0]])
     os._exit(0 if (eager, traced, xla) == (6.0, 10.0, 17.0) and right else 1)
-os.close(events_w)
-with os.fdopen(events_r) as f:
-    events = [json.loads(line)["type"] for line in f]
 _, status = os.waitpid(pid, 0)
 gemm_here = priming.jit_gemm_kernels(tf)  # after the fork: the child had priming's only
-print(json.dumps({"before": before, "after": after, "fixed": fixed, "events": events,
-                  "keras_fixed": keras_fixed, "sent_here": emit._waiting,
+print(json.dumps({"before": before, "after": after, "fixed": fixed,
                   "child": os.waitstatus_to_exitcode(status),
                   "xla_here": xla_here, "gemm_here": gemm_here,
                   "x86_64": platform.machine() == "x86_64"}))
@@ -89,7 +74,6 @@ print(json.dumps({"before": before, "after": after, "fixed": fixed, "events": ev
 
 
 def test_priming_starts_no_thread_and_children_still_compute(tmp_path):
-    """Priming, the AutoGraph and Keras fixes and the instrumentation's install."""
     probe = tmp_path / "probe.py"
     probe.write_text(PROBE)
     # oneDNN's rewrites off, as trainer.pool starts the zygote
@@ -103,11 +87,7 @@ def test_priming_starts_no_thread_and_children_still_compute(tmp_path):
     assert result["child"] != 2, "the child's first matmul generated GEMM kernels again"
     assert result["child"] == 0, "a child of the primed process failed to compute"
     # The child's tf.function, in this probe's file on disk, went through the fixed AutoGraph.
-    assert result["fixed"] and result["keras_fixed"]
-    # The instrumentation the zygote installed (on a writer it never wrote to) reports a child's
-    # traces on the pipe the child opened: a graph of each of its two tf.functions.
-    assert result["sent_here"] == []
-    assert result["events"].count("graph") == 2, result["events"]
+    assert result["fixed"]
     # On x86-64 the XLA kernels are registered and oneDNN's GEMM kernels generated before the
     # fork, not skipped.
     assert result["xla_here"] == result["x86_64"]

@@ -31,32 +31,18 @@ class EventWriter:
     """Writes child events as JSON lines on the event pipe; safe from several threads.
 
     The supervisor checks and cleans every event it reads, so an event goes out as it is; only
-    one that is not plain JSON (a NaN, an object) is made JSON-safe first. Made without an fd
-    (in the zygote, before any child has its pipe), it keeps events until `open`."""
+    one that is not plain JSON (a NaN, an object) is made JSON-safe first."""
 
-    def __init__(self, fd: int | None) -> None:
+    def __init__(self, fd: int) -> None:
         self.fd = fd
         self.lock = threading.Lock()
-        self._waiting: list[bytes] = []
-
-    def open(self, fd: int) -> None:
-        with self.lock:
-            self.fd, waiting, self._waiting = fd, self._waiting, []
-            for line in waiting:
-                self._write(line)
 
     def __call__(self, event: dict[str, Any]) -> None:
         line = encode_line(event)
         with self.lock:
-            if self.fd is None:
-                self._waiting.append(line)
-            else:
-                self._write(line)
-
-    def _write(self, line: bytes) -> None:
-        view = memoryview(line)
-        while view:
-            view = view[os.write(self.fd, view):]  # type: ignore[arg-type]
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self.fd, view):]
 
 
 def encode_line(event: dict[str, Any]) -> bytes:
@@ -121,6 +107,17 @@ def sandbox_defaults(tf: Any, device_class: str, slot: int) -> None:
             os.environ["CUDA_VISIBLE_DEVICES"] = mine
 
 
+WARM_UP_SOURCE = """\
+@tf.function
+def double(x):
+    if x > 0:
+        return x * 2
+    return x
+
+double(tf.constant(1.0)).numpy()
+"""
+
+
 AUTOGRAPH_SAMPLE = """\
 def sample(x):
     total = 0
@@ -143,17 +140,18 @@ def register_source(name: str, source: str) -> dict[str, Any]:
     return namespace
 
 
-def warm_up(tf: Any) -> dict[str, Any]:
-    """Run the first op here, so the run does not pay.
+def warm_up(tf: Any, trace_function: bool) -> dict[str, Any]:
+    """Run the first op here, and optionally trace a first tf.function, so the run does not pay.
 
     The first op builds the eager context and its devices. Every further kind of op costs ~5 ms
     of CPU on its first use (it is wrapped in a function that goes through TensorFlow's graph
     passes), so only the one a tensor needs is run here: spares are refilled on every run.
-    Tracing a first tf.function here saved the learner ~20 ms of CPU but cost each spare ~30 MB
-    of private memory (the pages of all the Python objects a trace touches, copied from the
-    zygote's), above a spare's budget (bench/first_calls.py).
+    Tracing costs about 60 ms of CPU per spare and saves the learner about 35 ms on their first
+    tf.function; it is off unless TRAINER_WARM_FUNCTION=1.
     """
     tf.constant([1.0, 2.0]).numpy()
+    if trace_function:
+        register_source("<sandbox warm-up>", "import tensorflow as tf\n" + WARM_UP_SOURCE)
     return {**versions(tf), "devices": [d.name for d in tf.config.list_logical_devices()]}
 
 
@@ -274,42 +272,35 @@ def execute(job: Job, emit: EventWriter, instrumentation: Any, tf: Any,
     return status
 
 
-def instrumented(*, graph_max_bytes: int, image_max_bytes: int,
-                 limits: Limits | None = None) -> tuple[EventWriter, Any]:
-    """An event writer, not open yet, and an instrumentation installed on it (None without the
-    package). The zygote makes them once for all its children: installing in each child cost
-    ~3 ms of CPU, mostly ~750 pages copied from the zygote (patching a class writes to each of
-    its subclasses). Installing runs no op; nothing is sent before a child opens the writer."""
-    emit = EventWriter(None)
-    try:
-        from trainer.instrument import Instrumentation
-    except ImportError:
-        return emit, None
-    instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes,
-                                      image_max_bytes=image_max_bytes, limits=limits)
-    instrumentation.install()
-    return emit, instrumentation
-
-
 def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
-          prepared: tuple[EventWriter, Any], spare: str = WARM, max_tasks: int = 64) -> None:
+          graph_max_bytes: int, image_max_bytes: int, warm_function: bool, spare: str = WARM,
+          max_tasks: int = 64, instrument: bool = True, limits: Limits | None = None) -> None:
     """The child's life after the jail: warm up, say ready, take one job, run it, exit.
 
-    `prepared` is the event writer and instrumentation (or None) the zygote made (`instrumented`).
     A cold spare (contract.spares) skips the warm-up: TensorFlow has not started when the
     snippet's own device set-up runs, as in a fresh interpreter."""
     import tensorflow as tf
 
-    emit, instrumentation = prepared
-    emit.open(EVENTS_FD)
+    emit = EventWriter(EVENTS_FD)
     thread_pools.limit(max_tasks)
     if spare == COLD:
         sandbox_defaults(tf, device_class, slot)
         runtime = versions(tf)
     else:
         configure_devices(tf, device_class, slot, logical_cpus)
-        runtime = warm_up(tf)
+        runtime = warm_up(tf, warm_function)
     offline.install(os.environ.get("TFDS_DATA_DIR", ""))
+    instrumentation = None
+    try:
+        from trainer.instrument import Instrumentation
+
+        if instrument:
+            instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes,
+                                              image_max_bytes=image_max_bytes,
+                                              limits=limits)
+            instrumentation.install()
+    except ImportError:
+        instrumentation = None
     protocol.write_message(ready_fd, Warm(runtime=runtime).to_wire())
     os.close(ready_fd)
     try:

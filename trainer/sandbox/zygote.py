@@ -60,11 +60,8 @@ def _pdeathsig() -> None:
 
 
 class Zygote:
-    def __init__(self, config: ZygoteConfig, stash: dict[str, str] | None = None,
-                 prepared: tuple[Any, Any] | None = None) -> None:
+    def __init__(self, config: ZygoteConfig, stash: dict[str, str] | None = None) -> None:
         self.config = config
-        # Each child's event writer and instrumentation, made before the first fork (runner).
-        self.prepared = prepared or prepare_events(config)
         self.jailed = config.sandbox != "none"
         self.rootless = config.sandbox == "rootless"
         self.stash = stash or {}  # trees a rootless child binds from where the zygote put them
@@ -238,7 +235,11 @@ class Zygote:
         try:
             runner.serve(device_class=cfg.device_class, slot=slot,
                          logical_cpus=cfg.logical_cpus, ready_fd=READY_FD,
-                         prepared=self.prepared, spare=spare, max_tasks=cfg.limits.max_tasks)
+                         graph_max_bytes=cfg.limits.graph_event_bytes,
+                         image_max_bytes=cfg.limits.image_bytes,
+                         limits=cfg.limits,
+                         warm_function=cfg.warm_function, spare=spare,
+                         max_tasks=cfg.limits.max_tasks, instrument=cfg.instrumentation)
         except BaseException as exc:  # noqa: BLE001
             try:
                 protocol.write_message(READY_FD, messages.Refusal(f"warm-up: {exc!r}").to_wire())
@@ -502,18 +503,6 @@ def _import_dataset_ops() -> None:
             importlib.import_module(f"{ops.__name__}.{module.name}")
 
 
-def prepare_events(config: ZygoteConfig) -> tuple[Any, Any]:
-    """The event writer and the installed instrumentation every child inherits (runner); none
-    with TRAINER_BENCH_NO_INSTRUMENTATION."""
-    from trainer.sandbox import runner
-
-    if not config.instrumentation:
-        return runner.EventWriter(None), None
-    limits = config.limits
-    return runner.instrumented(graph_max_bytes=limits.graph_event_bytes,
-                               image_max_bytes=limits.image_bytes, limits=limits)
-
-
 def collapse_huge_pages() -> None:
     """Back the zygote's private anonymous memory with huge pages where the kernel can.
 
@@ -543,12 +532,11 @@ def main() -> None:
         stash = jail.stash_unwalkable(jail.SYSTEM_TREES + config.readable)
     preload()
     priming.prime_tensorflow(config.device_class)
-    prepared = prepare_events(config)
     gc.collect()
     gc.freeze()
     priming.release_free_heap()
     collapse_huge_pages()
-    Zygote(config, stash, prepared).loop()
+    Zygote(config, stash).loop()
 
 
 if __name__ == "__main__":
