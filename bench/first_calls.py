@@ -4,9 +4,9 @@ the zygote's preparation of them and without it, in children forked as the zygot
 
 Parent processes preload TensorFlow as the zygote does: `prepared` as it is, `plain` without
 trainer/sandbox/autograph_fixes.py, trainer/sandbox/keras_fixes.py and priming.jit_gemm_kernels,
-`traced` as `prepared` with a tf.function traced and called in each child before its run, as a
-spare could do while it waits. Rounds alternate between them. Each child warms up as a spare
-does (devices, first op, instrumentation), notes its private memory, then runs one snippet
+`traced` as `prepared` with the warm-up's own tf.function traced and called in each child before
+its run (`TRAINER_WARM_FUNCTION=1`). Rounds alternate between them. Each child warms up as a
+spare does (devices, first op, instrumentation), notes its private memory, then runs one snippet
 through the runner and reports the CPU time and minor page faults of that run alone up to its
 first `metrics` event (Keras) or its end (tf.function). Prints medians per variant and snippet,
 and their differences. Results also as JSON.
@@ -39,17 +39,6 @@ from trainer.sandbox import priming, runner, zygote  # noqa: E402
 TOUR_FIT = ROOT / "playground/concepts/content/tours/first-steps/06-choose-the-loss/solution.py"
 CODES = {"tf.function": SNIPPETS["tf.function"], "keras first epoch": TOUR_FIT.read_text()}
 VARIANTS = ("plain", "prepared", "traced")
-SPARE_TRACE = """\
-import tensorflow as tf
-
-@tf.function
-def spare_trace(x):
-    if x > 0:
-        return x * 2
-    return x
-
-spare_trace(tf.constant(1.0)).numpy()
-"""
 
 
 def prepare_parent(variant: str) -> None:
@@ -91,13 +80,10 @@ def measure_child(code: str, variant: str) -> dict[str, float]:
     from trainer.instrument import Instrumentation
 
     runner.configure_devices(tf, "cpu", 0, 2)
-    runner.warm_up(tf, False)
+    runner.warm_up(tf, variant == "traced")
     emit = FirstMetrics()
     instrumentation = Instrumentation(emit)
     instrumentation.install()
-    if variant == "traced":
-        runner.register_source("<spare trace>", SPARE_TRACE)
-        emit.at = None
     idle_mb = private_mb()
     os.chdir(tempfile.mkdtemp(prefix="tfpg-first-"))
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the child exits right after

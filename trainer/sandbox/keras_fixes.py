@@ -67,6 +67,5 @@ def dense_leaves(structure: Any) -> bool:
     import numpy as np
     import tensorflow as tf
 
-    dense = (type(None), np.ndarray, tf.TensorSpec, tf.Tensor)
-    return all(isinstance(leaf, dense) and not isinstance(leaf, (tf.SparseTensor, tf.RaggedTensor))
-               for leaf in tf.nest.flatten(structure))
+    dense = (type(None), np.ndarray, tf.TensorSpec, tf.Tensor)  # sparse and ragged are neither
+    return all(isinstance(leaf, dense) for leaf in tf.nest.flatten(structure))
