@@ -77,9 +77,8 @@ def _child(code: str, fields: dict[str, Any], instrument: bool, events_fd: int,
     runner.configure_devices(tf, "cpu", 0, 2)
     runner.warm_up(tf, False)
     emit = runner.EventWriter(events_fd)
-    instrumentation = Instrumentation(emit) if instrument else None
-    if instrumentation is not None:
-        instrumentation.install()
+    instrumentation = Instrumentation(emit, views=instrument)
+    instrumentation.install()
     job = Job.from_task(code, fields)
     profiler = _start_profile() if profile else None
     cpu, wall = time.process_time(), time.perf_counter()

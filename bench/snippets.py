@@ -3,7 +3,8 @@ folder of `.py` files) through the public contract, against `python file.py` in 
 and with the instrumentation on against off in the same kind of warm spare; all interleaved.
 
 Two stacks of our own run side by side: one as deployed, one whose worker has
-TRAINER_BENCH_NO_INSTRUMENTATION=1 (a worker setting, never a run's). For each repeat and each
+TRAINER_BENCH_NO_INSTRUMENTATION=1 (a worker setting, never a run's: no views of TensorFlow,
+while the figures the snippet draws still come, as its printed lines do). For each repeat and each
 snippet the three variants run one after the other, their order rotating, so the machine's
 drift hits them alike. One client per stack, a learner's pause between runs. Prints per snippet
 POST -> first stdout and POST -> done (and POST -> first `metrics` event where a fit reports
@@ -38,7 +39,7 @@ from trainer.config import WorkerSettings  # noqa: E402
 CONTENT = ROOT / "playground" / "concepts" / "content"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 PROBE = ROOT / "bench" / "local_probe.py"
-VARIANTS = ("api", "off", "local")  # api: as deployed; off: no instrumentation
+VARIANTS = ("api", "off", "local")  # api: as deployed; off: no views of TensorFlow
 
 
 def collect(folders: list[Path], only: str | None) -> list[tuple[str, Path, dict[str, Any]]]:

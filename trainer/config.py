@@ -27,8 +27,9 @@ class WorkerSettings:
     uid_base: int = 61000  # slot n runs as uid/gid uid_base + n
     cpu_cores: float = 1.5  # a run's CPU quota, in cores
     warm_function: bool = False  # trace a tf.function in each spare's warm-up
-    # TRAINER_BENCH_NO_INSTRUMENTATION=1: children skip the instrumentation, so that
-    # bench/snippets.py can show what it costs; a worker setting only, never a run's.
+    # TRAINER_BENCH_NO_INSTRUMENTATION=1: children skip the views of TensorFlow (graphs,
+    # traces, curves, data views; the figures a program draws are its output and still come),
+    # so that bench/snippets.py can show what they cost; a worker setting only, never a run's.
     instrumentation: bool = True
     datasets_dir: str = str(ROOT / ".cache" / "datasets")
     insecure: bool = False  # TRAINER_INSECURE_NO_SANDBOX=1: no jail (single-user laptops only)

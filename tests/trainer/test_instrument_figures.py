@@ -118,6 +118,28 @@ keras.utils.plot_model(model, to_file="model.png", show_shapes=True)
     assert _png(image) == (tmp_path / "model.png").read_bytes()
 
 
+def test_without_the_views_figures_still_come_and_nothing_of_tensorflow_does(
+        instrument: Any) -> None:
+    recorder = instrument(views=False)
+
+    run_snippet(SHOW.replace("plt.show()", """plt.show()
+import tensorflow as tf
+
+@tf.function
+def double(x):
+    return x * 2
+
+double(tf.constant(1.0))
+plt.figure()
+plt.plot([0, 1])
+"""))
+    recorder.instrumentation.finish()  # type: ignore[attr-defined]
+
+    assert [(e["type"], e["source"]) for e in recorder.events] == [("image", "show"),
+                                                                  ("image", "end")]
+    _png(recorder.events[0])
+
+
 def test_uninstall_puts_the_backend_back() -> None:
     before = matplotlib.get_backend()
     instrumentation = Instrumentation(lambda event: None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.trainer.conftest_instrument import Recorder, instrument, recorder, run_snippet
 from trainer.instrument import collapse
 
@@ -130,3 +132,60 @@ def test_a_collapsed_graph_keeps_the_lines_of_its_scopes(recorder: Recorder) -> 
     assert collapsed["collapsed"]
     lines = {line for node in collapsed["nodes"] for line in node.get("lines", ())}
     assert {IF_LINE, LOOP_LINE} <= lines
+
+
+AUGMENTING = """import keras
+import tensorflow as tf
+
+augment = keras.Sequential([keras.layers.RandomFlip("horizontal"),
+                            keras.layers.RandomRotation(0.1)])
+dense = keras.layers.Dense(2)
+
+
+@tf.function
+def step(x):
+    if tf.reduce_sum(x) > 0:
+        x = augment(x, training=True)
+    return dense(tf.reshape(x, [-1, 16]))
+
+
+graph = step.get_concrete_function(tf.TensorSpec([None, 4, 4, 1])).graph
+"""
+
+
+@pytest.fixture(scope="module")
+def augmenting() -> tuple[str, list[Any]]:
+    """The snippet's file and every op of its graph and of the functions it calls (the cond's
+    branches). Traced once: AutoGraph would map a second copy's lines to the first's file."""
+    namespace = run_snippet(AUGMENTING)
+    graph = namespace["graph"]
+    ops = list(graph.get_operations())
+    for function in graph._functions.values():  # noqa: SLF001
+        ops += function.graph.get_operations()
+    return namespace["__file__"], ops
+
+
+def test_a_named_snippet_finds_the_same_lines_as_a_scan_of_every_frame(
+        augmenting: tuple[str, list[Any]]) -> None:
+    from trainer.instrument.sources import SourceFile
+
+    path, ops = augmenting
+    named = SourceFile(path)
+    lines = [named.op_line(op) for op in ops]
+
+    assert lines == [SourceFile().op_line(op) for op in ops]
+    # Ops made in Keras' layers carry the snippet's line that called them.
+    assert {11, 12, 13} <= set(lines) and len(ops) > 50
+
+
+def test_a_snippet_under_tensorflows_own_tree_has_every_frame_scanned(
+        augmenting: tuple[str, list[Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    from trainer.instrument import sources
+
+    path, ops = augmenting
+    named = sources.SourceFile(path)
+    filtered = [named.op_line(op) for op in ops]
+    # As if the snippet's file were one TensorFlow's filter leaves out (it lives in /sandbox).
+    monkeypatch.setattr(sources, "TF_INTERNAL", "sandbox")
+
+    assert [named.op_line(op) for op in ops] == filtered and {11, 12, 13} <= set(filtered)

@@ -1,5 +1,5 @@
 """Inside the sandboxed child: show what TensorFlow did (graphs, traces, models, metrics,
-tf.function timings, figures)."""
+tf.function timings, data views), and the figures the program draws."""
 
 from __future__ import annotations
 
@@ -32,13 +32,18 @@ class Instrumentation:
 
     Importing this package runs no TF op, so the zygote may import it ahead of time; install()
     then costs a few attribute assignments in each child.
+
+    `views=False` leaves TensorFlow and Keras unpatched and keeps only the program's own output
+    that is not a stream: the figures plt.show() and plot_model draw (bench/snippets.py times
+    what the views cost with it; they are output the learner asked for, as print's lines are).
     """
 
     def __init__(self, emit: Callable[[dict[str, Any]], None], *,
                  graph_max_bytes: int = 2 * 1024 * 1024, keras_graphs: bool = False,
                  metrics_per_second: float = 10.0, image_max_bytes: int = 512 * 1024,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, views: bool = True) -> None:
         self._sender = Emitter(emit)
+        self._views = views
         self._graph_max_bytes = graph_max_bytes
         self._keras_graphs = keras_graphs
         self._metrics_per_second = metrics_per_second
@@ -61,16 +66,18 @@ class Instrumentation:
 
     def _install(self) -> None:
         self._patches = Patches()
+        hide_from_tracebacks()
+        self._figures.install(self._patches)
+        if not self._views:
+            return
         keras = KerasWatcher(self._sender, metrics_per_second=self._metrics_per_second)
         self._traces = TraceWatcher(self._sender, graph_max_bytes=self._graph_max_bytes,
                                     keras_graphs=self._keras_graphs,
                                     keras_phase=lambda: keras.phase, source=self._source,
                                     on_trace=self._functions.traced)
-        hide_from_tracebacks()
         self._traces.install(self._patches)
         keras.install(self._patches)
         self._functions.install(self._patches)
-        self._figures.install(self._patches)
         self._data.install(self._patches, self._traces.send_graph)
 
     def configure(self, *, keras_graphs: bool, source_file: str | None = None) -> None:
@@ -88,6 +95,8 @@ class Instrumentation:
         if self._patches is None:
             return
         self._figures.finish()
+        if not self._views:
+            return
         self._data.finish()
         try:
             if graph is not None and self._traces is not None and graph.get_operations():

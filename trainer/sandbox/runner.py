@@ -294,11 +294,10 @@ def serve(*, device_class: str, slot: int, logical_cpus: int, ready_fd: int,
     try:
         from trainer.instrument import Instrumentation
 
-        if instrument:
-            instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes,
-                                              image_max_bytes=image_max_bytes,
-                                              limits=limits)
-            instrumentation.install()
+        instrumentation = Instrumentation(emit, graph_max_bytes=graph_max_bytes,
+                                          image_max_bytes=image_max_bytes, limits=limits,
+                                          views=instrument)
+        instrumentation.install()
     except ImportError:
         instrumentation = None
     protocol.write_message(ready_fd, Warm(runtime=runtime).to_wire())
