@@ -218,6 +218,26 @@ def test_a_map_over_images_gets_a_grid(recorder: Recorder) -> None:
     np.testing.assert_array_equal(after.reshape(12, 12, 3), before.reshape(12, 12, 3)[:, ::-1])
 
 
+def test_sampling_leaves_the_options_of_function_calls_as_they_were(recorder: Recorder) -> None:
+    import tensorflow as tf
+    from tensorflow.python.eager import context
+
+    options = context.context().function_call_options
+    config = options.config_proto_serialized
+    experimental = tf.config.optimizer.get_experimental_options()
+
+    run_snippet("import numpy as np\nimport tensorflow as tf\n"
+                "x = np.ones((8, 12, 12, 3), 'float32')\n"
+                "ds = tf.data.Dataset.from_tensor_slices(x).map(tf.image.flip_up_down)\n"
+                "for image in ds.batch(4):\n"
+                "    pass\n")
+
+    assert [e["kind"] for e in recorder.of("augment")] == ["map"]  # the map was sampled
+    assert context.context().function_call_options is options
+    assert options.config_proto_serialized == config
+    assert tf.config.optimizer.get_experimental_options() == experimental
+
+
 def test_a_map_calling_python_is_not_run_again(recorder: Recorder) -> None:
     namespace = run_snippet(
         "import tensorflow as tf\ncalls = []\n"

@@ -58,7 +58,7 @@ def _data_edge(tensor: Any, target: str) -> Part:
 
 def _hidden(name: str) -> bool:
     """Ops the instrumentation added itself (per-replica probes), not the learner's."""
-    return any(part == HIDDEN_SCOPE or part.startswith(HIDDEN_SCOPE + "_")
+    return HIDDEN_SCOPE in name and any(part == HIDDEN_SCOPE or part.startswith(HIDDEN_SCOPE + "_")
                for part in name.split("/"))
 
 
