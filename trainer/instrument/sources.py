@@ -46,7 +46,7 @@ class SourceFile:
             trace = op.traceback
             if self.path is not None and TF_INTERNAL not in self.path:
                 # TensorFlow's own filter drops only the frames of files under its
-                # TF_INTERNAL tree, never the snippet's: a few frames built instead of ~40.
+                # TF_INTERNAL tree, never the snippet's: about half the frames to build.
                 for frame in reversed(trace.get_user_frames()):
                     if frame.filename == self.path:
                         return int(frame.lineno)
