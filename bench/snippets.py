@@ -6,10 +6,12 @@ Two stacks of our own run side by side: one as deployed, one whose worker has
 TRAINER_BENCH_NO_INSTRUMENTATION=1 (a worker setting, never a run's: no views of TensorFlow,
 while the figures the snippet draws still come, as its printed lines do). For each repeat and each
 snippet the three variants run one after the other, their order rotating, so the machine's
-drift hits them alike. One client per stack, a learner's pause between runs. Prints per snippet
+drift hits them alike; a snippet whose run took under --pair-below seconds then runs --pairs
+more on/off pairs. One client per stack, a learner's pause between runs. Prints per snippet
 POST -> first stdout and POST -> done (and POST -> first `metrics` event where a fit reports
 one), the local process' first stdout, exit and end of Keras' first training batch (marked by
-bench/local_probe.py), then medians and ratios. Results also as JSON.
+bench/local_probe.py), the instrumentation's overhead (the median over on/off pairs of their
+ratio), then medians and ratios. Results also as JSON.
 
     .venv/bin/python bench/snippets.py [--only '*keras*'] [--repeats 3] [DIR ...]
 """
@@ -124,10 +126,34 @@ async def measure(snippets: list[tuple[str, Path, dict[str, Any]]], bases: dict[
                         result = await browsers[variant].run(code, **fields)
                     results[name][variant].append(result)
                     await asyncio.sleep(args.think)
+                await _more_pairs(results[name], browsers, code, fields, args)
                 print(f"  [{repeat + 1}/{args.repeats}] {name}", flush=True)
     for b in browsers.values():
         b.close()
     return results
+
+
+async def _more_pairs(runs: dict[str, list[dict[str, Any]]], browsers: dict[str, Browser],
+                      code: str, fields: dict[str, Any], args: argparse.Namespace) -> None:
+    """`--pairs` more on/off pairs for a snippet whose run just took under `--pair-below`
+    seconds: a short run drifts by more than the instrumentation costs it, so its overhead
+    needs more samples than the local run (seconds each) gets. Each pair runs back to back, its
+    order alternating, so that the ratio within a pair cancels the machine's slower drift."""
+    if "off" not in runs or not runs["api"] or runs["api"][-1].get("done") is None or \
+            runs["api"][-1]["done"] >= args.pair_below:
+        return
+    for index in range(args.pairs):
+        for variant in ("api", "off") if index % 2 else ("off", "api"):
+            runs[variant].append(await browsers[variant].run(code, **fields))
+            await asyncio.sleep(args.think)
+
+
+def overhead(api: list[dict[str, Any]], off: list[dict[str, Any]]) -> float | None:
+    """The median over on/off pairs (the n-th run of each) of on's time to done over off's,
+    less one; None without a pair that finished."""
+    ratios = [a["done"] / o["done"] for a, o in zip(api, off, strict=False)
+              if a.get("done") and o.get("done")]
+    return statistics.median(ratios) - 1 if ratios else None
 
 
 def median_ms(runs: list[dict[str, Any]], key: str) -> float | None:
@@ -153,9 +179,9 @@ def summarize(results: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, 
             api, local = row["api"][f"{key}_ms"], row["local"][f"{key}_ms"]
             if api and local:
                 row[f"local_over_api_{key}"] = local / api
-        api, off = row["api"]["done_ms"], row.get("off", {})
-        if api and off.get("done_ms"):
-            row["overhead"] = api / off["done_ms"] - 1
+        if (paired := overhead(by_variant["api"], by_variant.get("off", []))) is not None:
+            row["overhead"] = paired
+            row["pairs"] = min(len(by_variant["api"]), len(by_variant["off"]))
         rows[name] = row
     totals: dict[str, Any] = {}
     for key, label in (("local_over_api_first", "local/api first output"),
@@ -222,6 +248,10 @@ def main() -> int:
     parser.add_argument("--only", help="a glob over snippet names, e.g. 'tour first-steps/*'")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--think", type=float, default=0.25, help="pause between runs, seconds")
+    parser.add_argument("--pairs", type=int, default=4,
+                        help="extra on/off pairs per repeat for a snippet under --pair-below")
+    parser.add_argument("--pair-below", type=float, default=1.0,
+                        help="runs shorter than this many seconds get the extra pairs")
     parser.add_argument("--no-off", action="store_true",
                         help="skip the stack without instrumentation")
     parser.add_argument("--off-redis", default="redis://127.0.0.1:6379/14",

@@ -52,3 +52,23 @@ def test_the_summary_divides_local_by_api_and_on_by_off() -> None:
     assert round(row["local_over_api_done"], 6) == 9
     assert round(row["local_over_api_metrics"], 6) == 12
     assert round(row["overhead"], 6) == 0.25
+
+
+def test_the_overhead_is_the_median_of_the_ratios_within_pairs() -> None:
+    # The machine slows down fourfold between the second and third pair; within each pair the
+    # instrumented run takes 10% or 20% longer.
+    api = _runs(0.1, 1.1) + _runs(0.1, 1.2) + _runs(0.1, 4.4) + _runs(0.1, 4.8)
+    off = _runs(0.1, 1.0) + _runs(0.1, 1.0) + _runs(0.1, 4.0) + _runs(0.1, 4.0)
+    results = {"short": {"api": api, "off": off, "local": _runs(4.0, 9.0)}}
+
+    row = summarize(results)["rows"]["short"]
+
+    assert round(row["overhead"], 6) == 0.15 and row["pairs"] == 4
+
+
+def test_a_pair_with_a_failed_run_is_left_out() -> None:
+    failed = [{"first": None, "done": None, "status": "failed", "firsts": {}}]
+    results = {"x": {"api": _runs(0.1, 1.5) + failed, "off": _runs(0.1, 1.0) + _runs(0.1, 0.1),
+                     "local": _runs(4.0, 9.0)}}
+
+    assert round(summarize(results)["rows"]["x"]["overhead"], 6) == 0.5
