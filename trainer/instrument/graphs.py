@@ -58,7 +58,9 @@ def _data_edge(tensor: Any, target: str) -> Part:
 
 def _hidden(name: str) -> bool:
     """Ops the instrumentation added itself (per-replica probes), not the learner's."""
-    return HIDDEN_SCOPE in name and any(part == HIDDEN_SCOPE or part.startswith(HIDDEN_SCOPE + "_")
+    if HIDDEN_SCOPE not in name:  # nearly every op: no split
+        return False
+    return any(part == HIDDEN_SCOPE or part.startswith(HIDDEN_SCOPE + "_")
                for part in name.split("/"))
 
 
